@@ -1,0 +1,245 @@
+"""Writing normalised frames into the graph.
+
+Every step is an idempotent set-difference upsert (see :class:`intel.store.base.Store`), in an
+order where an interruption at any point leaves a store that a re-run completes: parties
+before the mentions that point at them, nodes before the relationships between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pycountry
+
+from intel.model import NODES
+from intel.progress import ProgressFn, null_progress
+from intel.store.base import Store
+
+__all__ = [
+    "ensure_reference", "load_mentions", "load_declarations", "load_tips", "load_outcomes",
+    "load_hubs", "row_hash",
+]
+
+_ROLES = {"consignee": "CONSIGNEE", "consignor": "CONSIGNOR", "declarant": "DECLARANT"}
+
+
+def row_hash(df: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """A stable content hash per row, to tell a changed re-ingested row from an identical one."""
+    hashed = pd.util.hash_pandas_object(df[columns].astype("string").fillna("\x00"), index=False)
+    return hashed.astype("uint64").map("{:016x}".format)
+
+
+def ensure_reference(store: Store, hubs: pd.DataFrame) -> None:
+    """Load the countries and the reference hubs once (safe to repeat)."""
+    if store.counts().get("Country", 0) == 0:
+        countries = pd.DataFrame(
+            [(c.alpha_2, getattr(c, "common_name", None) or c.name) for c in pycountry.countries],
+            columns=["code", "name"],
+        )
+        store.upsert_nodes("Country", countries)
+    if store.counts().get("Hub", 0) == 0 and len(hubs):
+        load_hubs(store, hubs)
+
+
+def load_hubs(store: Store, hubs: pd.DataFrame) -> int:
+    """Hubs from a reference or user file are 'known' (they have a name and place)."""
+    frame = hubs.copy()
+    frame["known"] = True
+    return store.upsert_nodes("Hub", frame)
+
+
+def _existing_mentions(store: Store) -> pd.DataFrame:
+    mentions = store.nodes("Mention")
+    links = store.rels("MENTION_OF", ["src", "dst"]).rename(columns={"src": "mention_key", "dst": "party_id"})
+    return mentions.merge(links.drop_duplicates("mention_key"), on="mention_key", how="inner")
+
+
+def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = null_progress) -> pd.DataFrame:
+    """Resolve new mentions against the stored ones and write parties, mentions, identifiers.
+
+    Returns the ``mention_key -> party_id`` mapping for every mention in ``mentions``.
+    """
+    from ingest.resolve import resolve
+
+    progress("resolve parties")
+    existing = _existing_mentions(store)
+    known = set(existing["mention_key"])
+    fresh = mentions[~mentions["mention_key"].isin(known)].drop_duplicates("mention_key")
+    if len(fresh):
+        res = resolve(fresh, existing=existing if len(existing) else None)
+        progress("store parties")
+        relinked = _repoint_merged(store, getattr(res, "merged_into", None), existing)
+        store.upsert_nodes("Party", res.parties)
+        store.upsert_nodes("Mention", fresh)
+        store.upsert_rels("MENTION_OF", res.assignments.rename(columns={"mention_key": "src", "party_id": "dst"}))
+        store.upsert_nodes("Identifier", res.identifiers)
+        store.upsert_rels("HAS_IDENTIFIER", res.party_identifiers.rename(columns={"party_id": "src", "ident_key": "dst"}))
+        _refresh_identifier_counts(store, res.identifiers["ident_key"].tolist())
+        if len(relinked):
+            store.upsert_rels("MENTION_OF", relinked.rename(columns={"mention_key": "src", "party_id": "dst"}).assign(rule="merged", score=1.0))
+            _relink_declarations(store, relinked)
+        assignments = pd.concat([
+            existing[["mention_key", "party_id"]], relinked, res.assignments[["mention_key", "party_id"]],
+        ])
+        assignments = assignments.drop_duplicates("mention_key", keep="last")
+    else:
+        assignments = existing[["mention_key", "party_id"]]
+    wanted = mentions[["mention_key"]].drop_duplicates()
+    return wanted.merge(assignments, on="mention_key", how="left")
+
+
+def _repoint_merged(store: Store, merged: pd.DataFrame | None, existing: pd.DataFrame) -> pd.DataFrame:
+    """Parties that new evidence joined: the absorbed party node goes (with its edges) and
+    its stored mentions are returned with the surviving party id, to be linked again."""
+    if merged is None or not len(merged):
+        return pd.DataFrame(columns=["mention_key", "party_id"])
+    target = dict(zip(merged["old_party_id"], merged["party_id"]))
+    store.delete_nodes("Party", list(target))
+    moved = existing.loc[existing["party_id"].isin(target), ["mention_key", "party_id"]].copy()
+    moved["party_id"] = moved["party_id"].map(target)
+    return moved
+
+
+def _relink_declarations(store: Store, moved: pd.DataFrame) -> None:
+    """Stored declarations written with a moved mention get their role edge back."""
+    lookup = dict(zip(moved["mention_key"], moved["party_id"]))
+    for role, rel_type in _ROLES.items():
+        rows = store.query(
+            f"MATCH (d:Declaration) WHERE d.{role}_mention IN $keys "
+            f"RETURN d.decl_key AS src, d.{role}_mention AS mention",
+            {"keys": list(lookup)},
+        )
+        if len(rows):
+            store.upsert_rels(rel_type, pd.DataFrame({"src": rows["src"], "dst": rows["mention"].map(lookup)}))
+
+
+def _refresh_identifier_counts(store: Store, keys: list[str]) -> None:
+    if not keys:
+        return
+    counts = store.query(
+        "MATCH (p:Party)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.ident_key IN $keys "
+        "RETURN i.ident_key AS ident_key, count(DISTINCT p) AS party_count",
+        {"keys": keys},
+    )
+    if len(counts):
+        store.set_properties("Identifier", counts)
+
+
+def load_declarations(
+    store: Store, decl: pd.DataFrame, mentions: pd.DataFrame, progress: ProgressFn = null_progress
+) -> dict[str, int]:
+    """Write declarations with their parties, hubs, countries, commodities and routes."""
+    decl = decl.drop_duplicates("decl_key", keep="last").copy()
+    hash_columns = [c for c in NODES["Declaration"].columns if c in decl.columns and c not in {"source_file", "line", "row_hash"}]
+    decl["row_hash"] = row_hash(decl, hash_columns)
+    stored = store.query(
+        "MATCH (d:Declaration) WHERE d.decl_key IN $keys RETURN d.decl_key AS decl_key, d.row_hash AS row_hash",
+        {"keys": decl["decl_key"].tolist()},
+    ) if len(decl) <= 50_000 else store.nodes("Declaration", ["decl_key", "row_hash"])
+    stored = stored[stored["decl_key"].isin(set(decl["decl_key"]))]
+    merged = decl[["decl_key", "row_hash"]].merge(stored, on="decl_key", how="left", suffixes=("", "_old"))
+    changed = merged.loc[merged["row_hash_old"].notna() & (merged["row_hash_old"] != merged["row_hash"]), "decl_key"]
+    new = int(merged["row_hash_old"].isna().sum())
+    if len(changed):
+        store.delete_nodes("Declaration", changed.tolist())
+
+    mapping = load_mentions(store, mentions, progress) if len(mentions) else pd.DataFrame(columns=["mention_key", "party_id"])
+    lookup = dict(zip(mapping["mention_key"], mapping["party_id"]))
+
+    progress("store declarations", 0, len(decl))
+    _ensure_hubs(store, decl)
+    _ensure_commodities(store, decl)
+    _ensure_routes(store, decl)
+    written = store.upsert_nodes("Declaration", decl)
+    progress("store declarations", len(decl), len(decl))
+    progress("link declarations")
+    for role, rel_type in _ROLES.items():
+        column = f"{role}_mention"
+        if column not in decl:
+            continue
+        edges = pd.DataFrame({"src": decl["decl_key"], "dst": decl[column].map(lookup)}).dropna()
+        store.upsert_rels(rel_type, edges)
+    _link_places(store, decl)
+    return {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written}
+
+
+def _nonempty(series: pd.Series) -> pd.Series:
+    return series.dropna().astype(str).loc[lambda s: s.str.len() > 0]
+
+
+def _ensure_hubs(store: Store, decl: pd.DataFrame) -> None:
+    """A well-formed LOCODE missing from the reference becomes a hub of unknown place."""
+    codes = pd.concat([
+        _nonempty(decl.get("port_of_loading", pd.Series(dtype=str))),
+        _nonempty(decl.get("port_of_discharge", pd.Series(dtype=str))),
+        _nonempty(decl.get("transit_ports", pd.Series(dtype=str))).str.split(";").explode(),
+    ]).str.strip().loc[lambda s: s.str.len() == 5].unique()
+    if not len(codes):
+        return
+    known = set(store.query("MATCH (h:Hub) WHERE h.locode IN $codes RETURN h.locode AS locode", {"codes": list(codes)})["locode"])
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        store.upsert_nodes("Hub", pd.DataFrame({"locode": unknown, "country": [c[:2] for c in unknown], "known": False}))
+
+
+def _ensure_commodities(store: Store, decl: pd.DataFrame) -> None:
+    hs6 = _nonempty(decl.get("hs6", pd.Series(dtype=str))).unique()
+    if len(hs6):
+        store.upsert_nodes("Commodity", pd.DataFrame({"hs6": hs6, "chapter": [h[:2] for h in hs6]}))
+
+
+def _ensure_routes(store: Store, decl: pd.DataFrame) -> None:
+    if "route_id" not in decl:
+        return
+    routes = decl.dropna(subset=["route_id"]).drop_duplicates("route_id")[["route_id", "route"]]
+    if len(routes):
+        store.upsert_nodes("Route", routes)
+
+
+def _link_places(store: Store, decl: pd.DataFrame) -> None:
+    """Loading, transit, discharge, origin, commodity and route edges."""
+    key = decl["decl_key"]
+    simple = {
+        "LOADED_AT": "port_of_loading", "DISCHARGED_AT": "port_of_discharge",
+        "ORIGIN": "origin_country", "CLASSIFIED_AS": "hs6", "ON_ROUTE": "route_id",
+    }
+    for rel_type, column in simple.items():
+        if column in decl:
+            edges = pd.DataFrame({"src": key, "dst": decl[column]})
+            edges = edges[edges["dst"].notna() & (edges["dst"].astype(str) != "")]
+            store.upsert_rels(rel_type, edges)
+    if "transit_ports" in decl:
+        transit = pd.DataFrame({"src": key, "dst": decl["transit_ports"]}).dropna()
+        transit = transit[transit["dst"].astype(str) != ""]
+        transit["dst"] = transit["dst"].str.split(";")
+        transit = transit.explode("dst")
+        transit["dst"] = transit["dst"].str.strip()
+        transit = transit[transit["dst"] != ""]
+        transit["seq"] = transit.groupby("src").cumcount() + 1
+        store.upsert_rels("TRANSITED", transit)
+
+
+def load_tips(store: Store, tips: pd.DataFrame) -> int:
+    """Tips, the organisations that submitted them, and who submitted what."""
+    written = store.upsert_nodes("Tip", tips)
+    holders = pd.DataFrame({"name": tips["submitted_by"].dropna().unique()})
+    store.upsert_nodes("RightsHolder", holders)
+    store.upsert_rels("SUBMITTED", pd.DataFrame({"src": tips["submitted_by"], "dst": tips["tip_id"]}).dropna())
+    return written
+
+
+def load_outcomes(store: Store, outcomes: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """Outcomes attach to every item of their declaration; ones whose declaration is not in
+    the store are returned so the caller can quarantine them (a later re-run picks them up)."""
+    items = store.nodes("Declaration", ["decl_key", "declaration_id", "reporting_country"])
+    joined = outcomes.merge(items, on=["declaration_id", "reporting_country"], how="left")
+    missing = joined[joined["decl_key"].isna()]
+    joined = joined.dropna(subset=["decl_key"]).copy()
+    joined["outcome_key"] = (
+        joined["decl_key"] + "|" + joined["result"].astype(str) + "|" + joined["decided_at"].astype(str)
+    ).map(lambda s: hashlib.sha1(s.encode()).hexdigest()[:16])
+    nodes = joined.drop_duplicates("outcome_key")
+    written = store.upsert_nodes("Outcome", nodes)
+    store.upsert_rels("OUTCOME_OF", pd.DataFrame({"src": joined["outcome_key"], "dst": joined["decl_key"]}))
+    return written, missing.drop(columns=["decl_key"])

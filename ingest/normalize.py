@@ -1,0 +1,852 @@
+"""From validated frames to the canonical frames of ``docs/internals.md`` ("Normalised frames").
+
+``normalize(kind, good, context) -> dict[str, DataFrame]``:
+
+===============  ==========================================================================
+kind             frames returned
+===============  ==========================================================================
+declarations     ``declarations``, ``mentions`` (scope = reporting country),
+                 ``unknown_hubs`` (well-formed LOCODEs used but not in the hub reference)
+parties          ``mentions`` (scope ``registry``)
+tips             ``tips``
+outcomes         ``outcomes``
+hubs             ``hubs``
+rates            ``rates``
+===============  ==========================================================================
+
+Conventions: in ``declarations``, ``tips`` and ``outcomes`` an unknown value is missing
+(``NaN``/``NaT``), never ``''``; in ``mentions`` every text column uses ``''`` for "none"
+(they are hash inputs and pivot values). Rows repeating a key keep the last one
+(``frame.attrs["duplicates_dropped"]`` counts the others). Library calls (phonenumbers,
+fingerprints, normality) run once per distinct value, cached.
+
+Normalisation rules, each a small public function:
+
+* :func:`name_fingerprint` — ``fingerprints.generate`` after :data:`LEGAL_FORM_FOLDS`, a short
+  table for the South-East Asian legal forms the library misses (``Công ty``/``Cty``,
+  ``TNHH``, Thai ``บริษัท ... จำกัด``, ``Private Limited``, ``Public Company Limited``, ...).
+  ``ABC Trading Co., Ltd.`` and ``A.B.C. TRADING COMPANY LIMITED`` -> ``abc co ltd trading``.
+* :func:`normalize_name` — ``normality.normalize`` (lower-case, punctuation and accents gone).
+* :func:`normalize_phone` — E.164 with ``phonenumbers``, default region the party's country,
+  else the reporting country; a number that is not *possible* (length/prefix) gives ``''``.
+  ``is_possible_number`` rather than ``is_valid_number``: new number ranges and synthetic
+  data must not be thrown away.
+* :func:`normalize_email` — lower-case, ``mailto:`` dropped, must look like ``a@b.c``.
+* :func:`normalize_address` — lower-case, accents and punctuation folded, whitespace collapsed,
+  :data:`ADDRESS_ABBREVIATIONS` expanded (``Rd`` -> ``road``, ``Jln`` -> ``jalan``, ...).
+* :func:`normalize_tax_id` — upper-case letters and digits only.
+* :func:`tip_weight` — Admiralty grades to a weight, see :data:`RELIABILITY_WEIGHT` and
+  :data:`CREDIBILITY_WEIGHT`; an expired tip weighs 0.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import fingerprints
+import normality
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from ingest.contract import RESERVED, kind as get_kind
+from ingest.validate import COUNTRIES, CURRENCIES, parse_datetimes
+
+__all__ = [
+    "Context", "load_reference", "normalize", "DECLARATION_COLUMNS", "MENTION_COLUMNS",
+    "TIP_COLUMNS", "OUTCOME_COLUMNS", "HUB_COLUMNS", "RATE_COLUMNS",
+    "mention_key", "route_string", "route_id", "name_fingerprint", "normalize_name",
+    "normalize_phone", "normalize_phones", "normalize_email", "normalize_address", "normalize_tax_id",
+    "tip_weight", "to_usd", "unknown_hubs", "LEGAL_FORM_FOLDS", "ADDRESS_ABBREVIATIONS",
+    "RELIABILITY_WEIGHT", "CREDIBILITY_WEIGHT",
+]
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+DECLARATION_COLUMNS = [
+    "decl_key", "declaration_id", "item_no", "reporting_country", "declared_at", "flow",
+    "procedure", "transport_mode", "consignor_mention", "consignee_mention", "declarant_mention",
+    "carrier", "transport_document", "container_ids", "hs_code", "hs6", "hs_chapter",
+    "goods_description", "brand", "origin_country", "export_country", "port_of_loading",
+    "transit_ports", "port_of_discharge", "quantity", "quantity_unit", "gross_mass_kg",
+    "customs_value", "currency", "value_usd", "inspection_result", "status", "route",
+    "route_id", "extra", "source_file", "line",
+]
+MENTION_COLUMNS = [
+    "mention_key", "scope", "role_hint", "raw_id", "raw_name", "raw_address", "raw_country",
+    "raw_phone", "raw_email", "tax_id", "registered_at", "aeo_tier", "name_fp", "name_norm",
+    "phone", "email", "address_norm", "country",
+]
+TIP_COLUMNS = [
+    "tip_id", "submitted_by", "submitted_at", "brand", "hs_codes", "suspect_names",
+    "suspect_addresses", "suspect_phones", "suspect_emails", "suspect_ports", "origin_countries",
+    "description", "source_reliability", "info_credibility", "tlp", "valid_until", "weight",
+    "status", "suspect_name_fps", "suspect_addresses_norm", "suspect_phones_raw", "extra",
+    "source_file", "line",
+]
+OUTCOME_COLUMNS = [
+    "outcome_key", "decl_key", "declaration_ref", "declaration_id", "reporting_country",
+    "item_no", "result", "offence", "decided_at", "extra", "source_file", "line",
+]
+HUB_COLUMNS = ["locode", "name", "country", "lat", "lon", "kind", "ftz", "known"]
+RATE_COLUMNS = ["currency", "date", "usd_per_unit"]
+
+_ROLES = {
+    "consignor": ("consignor_id", "consignor_name", "consignor_address", "consignor_country",
+                  "consignor_phone", "consignor_email"),
+    "consignee": ("consignee_id", "consignee_name", "consignee_address", "consignee_country",
+                  "consignee_phone", "consignee_email"),
+    "declarant": ("declarant_id", "declarant_name", None, None, None, None),
+}
+_RAW = ("raw_id", "raw_name", "raw_address", "raw_country", "raw_phone", "raw_email")
+_SEP = "\x1f"
+
+
+# --------------------------------------------------------------------------------------------
+# context
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    """Reference data and settings for normalisation.
+
+    ``hubs`` is a normalised hubs frame (``HUB_COLUMNS``; FTZ flags for route strings, known
+    LOCODEs), ``rates`` a normalised rates frame (``RATE_COLUMNS``). ``as_of`` decides which
+    tips are expired (default: now, UTC). ``default_region`` is the phone region used when a
+    party has no country (registry mentions, tips).
+    """
+
+    hubs: pd.DataFrame | None = None
+    rates: pd.DataFrame | None = None
+    as_of: pd.Timestamp | None = None
+    default_region: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def ftz_locodes(self) -> frozenset[str]:
+        """LOCODEs flagged as free-trade zones (``ftz`` true or ``kind == 'ftz'``)."""
+        h = self.hubs
+        if h is None or not len(h):
+            return frozenset()
+        flag = h["ftz"].fillna(False).astype(bool) if "ftz" in h else False
+        if "kind" in h:
+            flag = flag | (h["kind"] == "ftz").fillna(False).to_numpy()
+        return frozenset(h.loc[np.asarray(flag, dtype=bool), "locode"].astype(str))
+
+    def known_locodes(self) -> frozenset[str]:
+        h = self.hubs
+        return frozenset() if h is None or not len(h) else frozenset(h["locode"].astype(str))
+
+
+def load_reference(directory: str | Path | None = None, *, as_of: Any = None,
+                   default_region: str | None = None) -> Context:
+    """A :class:`Context` from ``hubs.csv`` and ``rates.csv`` in ``directory`` (default: the
+    reference set shipped in ``ingest/reference``). A missing file gives an empty frame and a
+    note; its bad rows are ignored with a note."""
+    from ingest.readers import read_file
+    from ingest.validate import validate
+
+    d = Path(directory) if directory is not None else REFERENCE_DIR
+    ctx = Context(as_of=pd.Timestamp(as_of) if as_of is not None else None,
+                  default_region=default_region)
+    for kind_name in ("hubs", "rates"):
+        path = d / f"{kind_name}.csv"
+        frame = _empty(HUB_COLUMNS if kind_name == "hubs" else RATE_COLUMNS)
+        if path.exists():
+            good, bad = validate(read_file(path, kind_name), kind_name)
+            if len(bad):
+                ctx.notes.append(f"{path.name}: {len(bad)} bad row(s) ignored")
+            frame = normalize(kind_name, good, ctx)[kind_name]
+        else:
+            ctx.notes.append(f"no reference {path.name} in {d}")
+        setattr(ctx, kind_name, frame)
+    return ctx
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
+
+
+# --------------------------------------------------------------------------------------------
+# value normalisers (pure, cached)
+# --------------------------------------------------------------------------------------------
+
+#: Legal-form folds applied before ``fingerprints.generate`` (which already folds e.g.
+#: ``Company Limited``/``Co., Ltd.``, ``Sendirian Berhad``, ``Perseroan Terbatas``,
+#: ``Cong Ty Co Phan``), for forms it misses. Patterns match lower-case text with Latin
+#: accents removed; Thai forms are matched as written.
+LEGAL_FORM_FOLDS: list[tuple[str, str]] = [
+    # Thai: company / limited partnership / ordinary partnership / limited / public
+    (r"ห้างหุ้นส่วนจำกัด", " ltd part "),
+    (r"ห้างหุ้นส่วนสามัญ", " part "),
+    (r"บริษัท", " co "),
+    (r"\(?มหาชน\)?", " pcl "),
+    (r"จำกัด", " ltd "),
+    # Vietnamese: Công ty (company), TNHH (limited liability), Cổ phần (joint stock),
+    # Một thành viên (single-member)
+    (r"\bcong\s+ty\b", " cty "),
+    (r"\btrach\s+nhiem\s+huu\s+han\b", " tnhh "),
+    (r"\bco\s+phan\b", " cp "),
+    (r"\bmot\s+thanh\s+vien\b", " mtv "),
+    # Singapore / Malaysia / Thailand (English forms)
+    (r"\bprivate\s+limited\b", " pte ltd "),
+    (r"\bpublic\s+(?:company|co\.?)\s+limited\b", " pcl "),
+    (r"\bpublic\s+co\.?,?\s+ltd\.?", " pcl "),
+    # Indonesia: limited partnership
+    (r"\b(?:persekutuan\s+komanditer|commanditaire\s+vennootschap)\b", " cv "),
+    (r"\bp\.\s*t\.(?=\s)", " pt "),
+]
+_FOLDS = [(re.compile(p), r) for p, r in LEGAL_FORM_FOLDS]
+
+
+def _latin_fold(text: str) -> str:
+    """Remove accents from Latin letters only (Thai and other scripts keep their marks)."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out and "a" <= out[-1].lower() <= "z":
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out)).replace("đ", "d").replace("Đ", "D")
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def name_fingerprint(name: str | None) -> str:
+    """A comparison key for a party name: ``fingerprints.generate`` after the legal-form folds.
+
+    ``'ABC Trading Co., Ltd.'`` and ``'A.B.C. TRADING COMPANY LIMITED'`` -> ``'abc co ltd
+    trading'``; ``'Công ty TNHH ABC'`` and ``'CTY TNHH ABC'`` -> ``'abc cty tnhh'``.
+    """
+    if not name or not str(name).strip():
+        return ""
+    text = str(name)
+    for rx, rep in _FOLDS[:5]:  # Thai forms, before any Unicode decomposition
+        text = rx.sub(rep, text)
+    text = _latin_fold(text).lower()
+    for rx, rep in _FOLDS[5:]:
+        text = rx.sub(rep, text)
+    return fingerprints.generate(text) or ""
+
+
+def name_core(name: str | None) -> str:
+    """The fingerprint with legal forms removed (``'abc trading'`` for ``'ABC Trading Co Ltd'``),
+    for fuzzy comparisons; not a column of the mentions frame."""
+    fp = name_fingerprint(name)
+    return (fingerprints.remove_types(fp) or "") if fp else ""
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize_name(name: str | None) -> str:
+    """``normality.normalize``: lower-case, punctuation to spaces, accents dropped."""
+    if not name:
+        return ""
+    return normality.normalize(str(name)) or ""
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize_phone(raw: str | None, region: str | None = None) -> str:
+    """E.164 (``'+6621234567'``) or ``''``. ``region`` (ISO alpha-2) is the default for numbers
+    written without a country code: ``'(02) 123-4567'`` with ``TH`` -> ``'+6621234567'``."""
+    if not raw or not str(raw).strip():
+        return ""
+    text = str(raw).strip()
+    reg = region.upper() if region and region.upper() in COUNTRIES else None
+    if text.startswith("00"):  # international prefix written as 00
+        try:
+            num = phonenumbers.parse("+" + text[2:], None)
+            if phonenumbers.is_possible_number(num):
+                return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            pass
+    try:
+        num = phonenumbers.parse(text, reg)
+        if phonenumbers.is_possible_number(num):
+            return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    try:  # several numbers or extra words in the cell: take the first one found
+        for match in phonenumbers.PhoneNumberMatcher(text, reg or "ZZ", leniency=0):
+            if phonenumbers.is_possible_number(match.number):
+                return phonenumbers.format_number(match.number,
+                                                  phonenumbers.PhoneNumberFormat.E164)
+    except Exception:  # noqa: BLE001 - the matcher is best effort
+        pass
+    return ""
+
+
+_EMAIL = re.compile(r"[^@\s;,<>()\[\]]+@[^@\s;,<>()\[\]]+\.[a-z]{2,}")
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize_email(raw: str | None) -> str:
+    """Lower-case e-mail address or ``''`` (``'mailto:Info@X.COM '`` -> ``'info@x.com'``)."""
+    if not raw:
+        return ""
+    text = str(raw).strip().lower()
+    if text.startswith("mailto:"):
+        text = text[7:]
+    m = _EMAIL.search(text)
+    return m.group(0).strip(".") if m else ""
+
+
+#: Address abbreviations expanded after lower-casing and punctuation folding (whole tokens).
+ADDRESS_ABBREVIATIONS: dict[str, str] = {
+    "rd": "road", "st": "street", "str": "street", "ave": "avenue", "av": "avenue",
+    "blvd": "boulevard", "hwy": "highway", "ln": "lane", "jln": "jalan", "jl": "jalan",
+    "lrg": "lorong", "bldg": "building", "bld": "building", "fl": "floor", "flr": "floor",
+    "lvl": "level", "no": "number", "nbr": "number", "num": "number", "blk": "block",
+    "ste": "suite", "rm": "room", "apt": "apartment", "ind": "industrial", "est": "estate",
+    "dist": "district", "prov": "province", "ctr": "centre", "center": "centre",
+    "tmn": "taman", "kg": "kampung", "mk": "moo", "m": "moo", "sq": "square",
+}
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize_address(raw: str | None) -> str:
+    """A comparison form of an address: ``'12/3 Soi 5, Sukhumvit Rd.'`` ->
+    ``'12 3 soi 5 sukhumvit road'``."""
+    if not raw or not str(raw).strip():
+        return ""
+    text = normality.normalize(_latin_fold(str(raw))) or ""
+    return " ".join(ADDRESS_ABBREVIATIONS.get(t, t) for t in text.split())
+
+
+@functools.lru_cache(maxsize=1_000_000)
+def normalize_tax_id(raw: str | None) -> str:
+    """Letters and digits only, upper-case: ``'th 0105-551 234 567'`` -> ``'TH0105551234567'``."""
+    if not raw:
+        return ""
+    return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", str(raw)).upper())
+
+
+def mention_key(scope: str, raw_id: str = "", raw_name: str = "", raw_address: str = "",
+                raw_country: str = "", raw_phone: str = "", raw_email: str = "") -> str:
+    """sha1 (first 16 hex) of the mention tuple joined with ``\\x1f`` (missing -> ``''``)."""
+    parts = [scope, raw_id, raw_name, raw_address, raw_country, raw_phone, raw_email]
+    text = _SEP.join("" if p is None or p != p else str(p) for p in parts)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def route_string(origin: str | None, loading: str | None, transits: str | Iterable[str] | None,
+                 discharge: str | None, ftz: frozenset[str] | set[str] = frozenset()) -> str:
+    """``CN>CNSHA>MYPKG(ftz)>THLCH``: origin country, port of loading, transit ports in order,
+    port of discharge; ``(ftz)`` after an FTZ hub, ``?`` for an unknown port."""
+    def port(p: str | None) -> str:
+        if not p or p != p:
+            return "?"
+        return f"{p}(ftz)" if p in ftz else p
+    if isinstance(transits, str):
+        via = [t for t in transits.split(";") if t]
+    elif transits is None or (isinstance(transits, float) and transits != transits):
+        via = []
+    else:
+        via = [t for t in transits if t]
+    origin_text = origin if origin and origin == origin else "?"
+    return ">".join([origin_text, port(loading), *[port(t) for t in via], port(discharge)])
+
+
+def route_id(route: str) -> str:
+    """``R`` + 10 hex of sha1 of the route string."""
+    return "R" + hashlib.sha1(route.encode("utf-8")).hexdigest()[:10]
+
+
+#: Admiralty source reliability (A completely reliable ... E unreliable, F cannot be judged).
+RELIABILITY_WEIGHT = {"A": 1.0, "B": 0.8, "C": 0.6, "D": 0.4, "E": 0.2, "F": 0.35}
+#: Admiralty information credibility (1 confirmed ... 5 improbable, 6 cannot be judged).
+CREDIBILITY_WEIGHT = {"1": 1.0, "2": 0.8, "3": 0.6, "4": 0.4, "5": 0.2, "6": 0.35}
+
+
+def tip_weight(reliability: str | None, credibility: str | None, expired: bool = False) -> float:
+    """Weight of a tip in [0, 1]: reliability x credibility (``A1`` = 1.0, ``B2`` = 0.64,
+    ``F6`` ~ 0.12, ``E5`` = 0.04); "cannot be judged" (F, 6) ranks between fair and doubtful
+    sources. An expired tip weighs 0."""
+    if expired:
+        return 0.0
+    r = RELIABILITY_WEIGHT.get(str(reliability or "F").upper(), RELIABILITY_WEIGHT["F"])
+    c = CREDIBILITY_WEIGHT.get(str(credibility or "6"), CREDIBILITY_WEIGHT["6"])
+    return round(r * c, 4)
+
+
+# --------------------------------------------------------------------------------------------
+# frame helpers
+# --------------------------------------------------------------------------------------------
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """Column ``name`` or an all-missing text column."""
+    if name in df.columns:
+        return df[name]
+    return pd.Series(np.nan, index=df.index, dtype="str")
+
+
+def _text0(s: pd.Series) -> pd.Series:
+    """Text with ``''`` for missing."""
+    return s.astype("str").fillna("")
+
+
+def _map_unique(s: pd.Series, fn: Any) -> pd.Series:
+    """``fn`` applied once per distinct value of ``s`` (missing stays missing)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if not len(uniques):
+        return pd.Series(np.nan, index=s.index, dtype="str")
+    out = np.array([fn(u) for u in uniques.tolist()] + [None], dtype=object)
+    return pd.Series(out[np.where(codes < 0, len(uniques), codes)], index=s.index, dtype="str")
+
+
+def _map_unique_pairs(a: pd.Series, b: pd.Series, fn: Any) -> pd.Series:
+    """``fn(a, b)`` once per distinct pair (missing -> ``''``)."""
+    key = _text0(a) + _SEP + _text0(b)
+    codes, uniques = pd.factorize(key)
+    out = np.array([fn(*u.split(_SEP, 1)) for u in uniques.tolist()], dtype=object)
+    return pd.Series(out[codes] if len(uniques) else [], index=a.index, dtype="str")
+
+
+def _sha16(s: pd.Series) -> pd.Series:
+    """sha1 (16 hex) of every value, computed once per distinct value."""
+    codes, uniques = pd.factorize(s)
+    sha1 = hashlib.sha1
+    hashes = np.array([sha1(u.encode("utf-8")).hexdigest()[:16] for u in uniques.tolist()],
+                      dtype=object)
+    return pd.Series(hashes[codes] if len(uniques) else [], index=s.index, dtype="str")
+
+
+def _extras(df: pd.DataFrame, kind_name: str) -> list[str]:
+    """Columns that are neither contract nor bookkeeping columns."""
+    k = get_kind(kind_name)
+    known = set(k.names) | set(RESERVED)
+    return [c for c in df.columns if c not in known]
+
+
+def _extra_json(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """One JSON object per row of the non-empty values in ``cols`` (``{}`` when none)."""
+    if not cols or not len(df):
+        return pd.Series("{}", index=df.index, dtype="str")
+    sub = df[cols].astype("str")
+    text = sub.to_json(orient="records", lines=True, force_ascii=False)
+    rows = text.split("\n")
+    if rows and rows[-1] == "":
+        rows.pop()
+    s = pd.Series(rows, index=df.index, dtype="str")
+    for c in cols:
+        k = json.dumps(str(c), ensure_ascii=False)
+        if s.str.contains(f"{k}:null", regex=False).any():
+            s = (s.str.replace(f"{k}:null,", "", regex=False)
+                 .str.replace(f",{k}:null}}", "}", regex=False)
+                 .str.replace(f"{{{k}:null}}", "{}", regex=False))
+    return s
+
+
+def _dedupe(df: pd.DataFrame, key: str | list[str]) -> pd.DataFrame:
+    """Keep the last row of each key; ``attrs['duplicates_dropped']`` counts the others."""
+    dup = df.duplicated(key, keep="last")
+    n = int(dup.sum())
+    if n:
+        df = df.loc[~dup.to_numpy()].reset_index(drop=True)
+    df.attrs["duplicates_dropped"] = n
+    return df
+
+
+def _ensure_types(df: pd.DataFrame, kind_name: str) -> pd.DataFrame:
+    """Accept a frame that skipped :func:`ingest.validate.validate`'s typing: parse dates and
+    numbers if they are still text (a no-op on validated frames)."""
+    k = get_kind(kind_name)
+    for c in k.columns:
+        if c.name not in df.columns:
+            continue
+        s = df[c.name]
+        if c.type in ("date", "datetime") and not pd.api.types.is_datetime64_any_dtype(s):
+            df[c.name] = parse_datetimes(s.astype("str"))[0]
+        elif c.type == "number" and not pd.api.types.is_float_dtype(s):
+            df[c.name] = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif c.type == "int" and str(s.dtype) != "Int64":
+            df[c.name] = pd.to_numeric(s, errors="coerce").round().astype("Int64")
+        elif c.type == "bool" and str(s.dtype) != "boolean":
+            low = s.astype("str").str.lower()
+            df[c.name] = low.isin(["true", "t", "yes", "y", "1"]).astype("boolean").where(
+                s.notna())
+    return df
+
+
+# --------------------------------------------------------------------------------------------
+# money
+# --------------------------------------------------------------------------------------------
+
+def to_usd(values: pd.Series, currencies: pd.Series, when: pd.Series,
+           rates: pd.DataFrame | None) -> pd.Series:
+    """``values`` in USD: each currency's rate on the nearest earlier date (same day included);
+    a date before the first rate uses the first rate. USD is 1. ``NaN`` when the currency has
+    no rate or the value is missing."""
+    values = pd.Series(values, copy=False).astype("float64")
+    cur = pd.Series(currencies, copy=False).astype("str").str.upper()
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    is_usd = (cur == "USD").to_numpy()
+    out[is_usd] = values[is_usd]
+    need = (~is_usd) & values.notna().to_numpy() & cur.notna().to_numpy() & \
+        pd.Series(when).notna().to_numpy()
+    if not need.any() or rates is None or not len(rates):
+        return out
+    r = rates[["currency", "date", "usd_per_unit"]].dropna()
+    r = r.assign(currency=r["currency"].astype("str"),
+                 date=pd.to_datetime(r["date"]).astype("datetime64[ns]"))
+    r = r.sort_values("date", kind="stable")
+    left = pd.DataFrame({"pos": np.flatnonzero(need),
+                         "currency": cur.to_numpy()[need],
+                         "date": pd.to_datetime(pd.Series(when).to_numpy()[need])
+                         .astype("datetime64[ns]")})
+    left["currency"] = left["currency"].astype("str")
+    left = left.sort_values("date", kind="stable")
+    back = pd.merge_asof(left, r, on="date", by="currency", direction="backward")
+    miss = back["usd_per_unit"].isna().to_numpy()
+    if miss.any():
+        fwd = pd.merge_asof(left[miss], r, on="date", by="currency", direction="forward")
+        back.loc[miss, "usd_per_unit"] = fwd["usd_per_unit"].to_numpy()
+    rate = np.full(len(values), np.nan)
+    rate[back["pos"].to_numpy()] = back["usd_per_unit"].to_numpy()
+    conv = values.to_numpy() * rate
+    out[~is_usd] = conv[~is_usd]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# mentions
+# --------------------------------------------------------------------------------------------
+
+def _mention_rows(df: pd.DataFrame, role: str, scope: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """Mention candidates of one role: per-row mention key (``NaN`` where no mention) and the
+    distinct mentions (raw columns, scope, role_hint)."""
+    cols = _ROLES[role]
+    raw = {}
+    for out_name, src in zip(_RAW, cols):
+        raw[out_name] = _text0(_col(df, src)) if src else pd.Series("", index=df.index,
+                                                                    dtype="str")
+    present = np.zeros(len(df), dtype=bool)
+    for c in ("raw_id", "raw_name", "raw_address", "raw_phone", "raw_email"):
+        present |= (raw[c] != "").to_numpy()
+    sc = _text0(scope)
+    joined = sc
+    for c in _RAW:
+        joined = joined + _SEP + raw[c]
+    keys = _sha16(joined).where(present)
+    distinct = pd.DataFrame({"mention_key": keys, "scope": sc, **raw})
+    distinct = distinct.loc[present].drop_duplicates("mention_key")
+    distinct["role_hint"] = role
+    return distinct, keys
+
+
+_PHONE_PLAIN = r"^\+?[0-9 ().\-/]*[0-9][0-9 ().\-]*$"
+
+
+def normalize_phones(raw: pd.Series, region: pd.Series) -> pd.Series:
+    """:func:`normalize_phone` over a column, calling phonenumbers once per distinct number.
+
+    A value made only of digits, spaces, dots, dashes and brackets is reduced to its digits
+    first (phonenumbers reads nothing else from it), so ``(02) 123-4567`` and ``02 123 4567``
+    share one call; an international number (``+...``) does not depend on the region, so it
+    is looked up once whatever the party's country. Anything else is parsed as written.
+    """
+    raw = _text0(raw)
+    region = _text0(region)
+    plain = pd.Series(_match(raw, _PHONE_PLAIN), index=raw.index)
+    digits = raw.str.replace(r"[^0-9]", "", regex=True)
+    plus = raw.str.startswith("+").fillna(False)
+    key_number = raw.where(~plain, (plus.map({True: "+", False: ""}).astype("str") + digits))
+    key_region = region.where(~(plain & plus), "")
+    return _map_unique_pairs(key_number, key_region,
+                             lambda p, r: normalize_phone(p, r or None)).fillna("")
+
+
+def _match(s: pd.Series, pattern: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    m = pc.match_substring_regex(pa.array(s.astype("str"), from_pandas=True), pattern)
+    return np.asarray(pc.fill_null(m, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _enrich_mentions(m: pd.DataFrame, default_region: str | None) -> pd.DataFrame:
+    """Add the normalised columns to distinct mentions (library calls per distinct value)."""
+    country = m["raw_country"].where(m["raw_country"].isin(COUNTRIES), "")
+    scope_region = m["scope"].where(m["scope"].isin(COUNTRIES), default_region or "")
+    region = country.where(country != "", scope_region)
+    m = m.assign(
+        name_fp=_map_unique(m["raw_name"], name_fingerprint).fillna(""),
+        name_norm=_map_unique(m["raw_name"], normalize_name).fillna(""),
+        phone=normalize_phones(m["raw_phone"], region),
+        email=_map_unique(m["raw_email"], normalize_email).fillna(""),
+        address_norm=_map_unique(m["raw_address"], normalize_address).fillna(""),
+        country=country.astype("str").fillna(""),
+    )
+    return m
+
+
+def _declaration_mentions(df: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    scope = _col(df, "reporting_country")
+    parts, keys = [], {}
+    for role in _ROLES:
+        distinct, k = _mention_rows(df, role, scope)
+        parts.append(distinct)
+        keys[role] = k
+    allm = pd.concat(parts, ignore_index=True)
+    if len(allm):
+        # role_hint: every role the mention was seen in, '|'-joined in a fixed order
+        bit = allm["role_hint"].map({r: 1 << i for i, r in enumerate(_ROLES)}).astype("int64")
+        mask = bit.groupby(allm["mention_key"].to_numpy(), sort=False).agg(np.bitwise_or.reduce)
+        names = {b: "|".join(r for i, r in enumerate(_ROLES) if b >> i & 1)
+                 for b in range(1, 1 << len(_ROLES))}
+        allm = allm.drop_duplicates("mention_key").reset_index(drop=True)
+        allm["role_hint"] = allm["mention_key"].map(mask).map(names).astype("str")
+    allm["tax_id"] = ""
+    allm["registered_at"] = pd.Series(pd.NaT, index=allm.index, dtype="datetime64[ns]")
+    allm["aeo_tier"] = ""
+    allm = _enrich_mentions(allm, ctx.default_region)
+    return _finish_mentions(allm), keys
+
+
+def _finish_mentions(m: pd.DataFrame) -> pd.DataFrame:
+    m = m[MENTION_COLUMNS].reset_index(drop=True)
+    for c in MENTION_COLUMNS:
+        if c != "registered_at":
+            m[c] = m[c].astype("str").fillna("")
+    m["registered_at"] = pd.to_datetime(m["registered_at"]).astype("datetime64[ns]")
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# per kind
+# --------------------------------------------------------------------------------------------
+
+def _normalize_declarations(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    extras = _extras(df, "declarations")
+    item = _col(df, "item_no").fillna(1).astype("int64")
+    df = df.assign(item_no=item)
+    decl_key = (_text0(_col(df, "reporting_country")) + "|" + _text0(_col(df, "declaration_id"))
+                + "|" + item.astype("str"))
+    df = df.assign(decl_key=decl_key)
+    df = _dedupe(df, "decl_key")
+    dropped = df.attrs.get("duplicates_dropped", 0)
+
+    mentions, keys = _declaration_mentions(df, ctx)
+    hs = _col(df, "hs_code")
+    out = pd.DataFrame({
+        c: _col(df, c) for c in DECLARATION_COLUMNS
+        if c not in ("consignor_mention", "consignee_mention", "declarant_mention", "hs6",
+                     "hs_chapter", "value_usd", "route", "route_id", "extra")
+    })
+    out["consignor_mention"] = keys["consignor"].astype("str")
+    out["consignee_mention"] = keys["consignee"].astype("str")
+    out["declarant_mention"] = keys["declarant"].astype("str")
+    out["hs6"] = hs.str.slice(0, 6)
+    out["hs_chapter"] = hs.str.slice(0, 2)
+    out["value_usd"] = to_usd(_col(df, "customs_value"), _col(df, "currency"),
+                              _col(df, "declared_at"), ctx.rates)
+    route, rid = _routes(df, ctx.ftz_locodes())
+    out["route"] = route
+    out["route_id"] = rid
+    out["extra"] = _extra_json(df, extras)
+    out = out[DECLARATION_COLUMNS]
+    out.attrs["duplicates_dropped"] = dropped
+    out.attrs["unconverted_currencies"] = sorted(
+        set(out.loc[out["value_usd"].isna() & out["customs_value"].notna(), "currency"]
+            .dropna().astype(str)))
+    return {"declarations": out, "mentions": mentions,
+            "unknown_hubs": unknown_hubs(out, ctx)}
+
+
+def _routes(df: pd.DataFrame, ftz: frozenset[str]) -> tuple[pd.Series, pd.Series]:
+    """Route string and id per row, built once per distinct (origin, ports) combination."""
+    parts = [_text0(_col(df, c)) for c in
+             ("origin_country", "port_of_loading", "transit_ports", "port_of_discharge")]
+    key = parts[0] + _SEP + parts[1] + _SEP + parts[2] + _SEP + parts[3]
+    codes, uniques = pd.factorize(key)
+    routes, ids = [], []
+    for u in uniques.tolist():
+        o, pol, tr, pod = u.split(_SEP)
+        r = route_string(o or None, pol or None, tr or None, pod or None, ftz)
+        routes.append(r)
+        ids.append(route_id(r))
+    r_arr = np.array(routes, dtype=object)
+    i_arr = np.array(ids, dtype=object)
+    if not len(uniques):
+        empty = pd.Series([], index=df.index, dtype="str")
+        return empty, empty
+    return (pd.Series(r_arr[codes], index=df.index, dtype="str"),
+            pd.Series(i_arr[codes], index=df.index, dtype="str"))
+
+
+def unknown_hubs(declarations: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Hubs for LOCODEs the declarations use that the hub reference lacks: ``known`` false,
+    coordinates unknown, country from the LOCODE's first two letters when valid."""
+    codes: set[str] = set()
+    for c in ("port_of_loading", "port_of_discharge"):
+        if c in declarations:
+            codes.update(declarations[c].dropna().astype(str).unique())
+    if "transit_ports" in declarations:
+        for v in declarations["transit_ports"].dropna().astype(str).unique():
+            codes.update(p for p in v.split(";") if p)
+    new = sorted(codes - ctx.known_locodes())
+    country = [c[:2] if c[:2] in COUNTRIES else np.nan for c in new]
+    return pd.DataFrame({
+        "locode": pd.Series(new, dtype="str"),
+        "name": pd.Series(np.nan, index=range(len(new)), dtype="str"),
+        "country": pd.Series(country, dtype="str"),
+        "lat": np.full(len(new), np.nan), "lon": np.full(len(new), np.nan),
+        "kind": pd.Series(np.nan, index=range(len(new)), dtype="str"),
+        "ftz": pd.Series(False, index=range(len(new)), dtype="boolean"),
+        "known": pd.Series(False, index=range(len(new)), dtype="boolean"),
+    })[HUB_COLUMNS]
+
+
+def _normalize_parties(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    raw = {
+        "raw_id": _text0(_col(df, "party_id")), "raw_name": _text0(_col(df, "name")),
+        "raw_address": _text0(_col(df, "address")), "raw_country": _text0(_col(df, "country")),
+        "raw_phone": _text0(_col(df, "phone")), "raw_email": _text0(_col(df, "email")),
+    }
+    scope = pd.Series("registry", index=df.index, dtype="str")
+    joined = scope
+    for c in _RAW:
+        joined = joined + _SEP + raw[c]
+    m = pd.DataFrame({"mention_key": _sha16(joined), "scope": scope, "role_hint": "registry",
+                      **raw})
+    m["tax_id"] = _map_unique(_col(df, "tax_id"), normalize_tax_id).fillna("")
+    m["registered_at"] = _col(df, "registered_at") if "registered_at" in df else pd.NaT
+    m["aeo_tier"] = _text0(_col(df, "aeo_tier"))
+    m = _dedupe(m, "mention_key")
+    dropped = m.attrs.get("duplicates_dropped", 0)
+    m = _finish_mentions(_enrich_mentions(m, ctx.default_region))
+    m.attrs["duplicates_dropped"] = dropped
+    return {"mentions": m}
+
+
+def _split_map(s: pd.Series, fn: Any) -> pd.Series:
+    """Apply ``fn`` to every item of ``;``-lists (once per distinct list); empty results drop."""
+    def one(v: str) -> str | None:
+        items = [fn(p.strip()) for p in v.split(";") if p.strip()]
+        items = [i for i in items if i]
+        return ";".join(dict.fromkeys(items)) or None
+    return _map_unique(s, one)
+
+
+def _normalize_tips(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    extras = _extras(df, "tips")
+    df = _dedupe(df.reset_index(drop=True), "tip_id")
+    dropped = df.attrs.get("duplicates_dropped", 0)
+    as_of = _as_of(ctx)
+    valid_until = _col(df, "valid_until")
+    expired = (valid_until.notna() & (valid_until < as_of.normalize())).to_numpy()
+    rel = _col(df, "source_reliability").fillna("F")
+    cred = _col(df, "info_credibility").fillna("6")
+    tlp = _col(df, "tlp").fillna("AMBER")
+    weight = np.array([tip_weight(r, c, e) for r, c, e in
+                       zip(rel.tolist(), cred.tolist(), expired.tolist())], dtype="float64")
+    # phone region: the operator's default, else the tip's first origin country
+    first_origin = _col(df, "origin_countries").str.split(";").str[0]
+    region = (pd.Series(ctx.default_region, index=df.index, dtype="str")
+              if ctx.default_region else first_origin)
+    phones_raw = _col(df, "suspect_phones")
+    phones = pd.Series(
+        [";".join(dict.fromkeys(x for x in (normalize_phone(p.strip(), r if r == r else None)
+                                            for p in v.split(";") if p.strip()) if x)) or np.nan
+         if isinstance(v, str) else np.nan
+         for v, r in zip(phones_raw.tolist(), region.tolist())],
+        index=df.index, dtype="str")
+    out = pd.DataFrame({c: _col(df, c) for c in TIP_COLUMNS
+                        if c not in ("weight", "status", "suspect_name_fps",
+                                     "suspect_addresses_norm", "suspect_phones_raw", "extra")})
+    out["source_reliability"] = rel.astype("str")
+    out["info_credibility"] = cred.astype("str")
+    out["tlp"] = tlp.astype("str")
+    out["suspect_phones"] = phones
+    out["suspect_emails"] = _split_map(_col(df, "suspect_emails"), normalize_email)
+    out["weight"] = weight
+    out["status"] = pd.Series(np.where(expired, "expired", "active"), index=df.index,
+                              dtype="str")
+    out["suspect_name_fps"] = _split_map(_col(df, "suspect_names"), name_fingerprint)
+    out["suspect_addresses_norm"] = _split_map(_col(df, "suspect_addresses"), normalize_address)
+    out["suspect_phones_raw"] = phones_raw
+    out["extra"] = _extra_json(df, extras)
+    out = out[TIP_COLUMNS]
+    out.attrs["duplicates_dropped"] = dropped
+    return {"tips": out}
+
+
+def _as_of(ctx: Context) -> pd.Timestamp:
+    if ctx.as_of is None:
+        return pd.Timestamp.now(tz="UTC").tz_localize(None)
+    t = pd.Timestamp(ctx.as_of)
+    return t.tz_convert("UTC").tz_localize(None) if t.tzinfo else t
+
+
+def _normalize_outcomes(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    extras = _extras(df, "outcomes")
+    item = _col(df, "item_no")
+    item = item.astype("Int64") if len(item) else pd.Series([], dtype="Int64")
+    rc, did = _text0(_col(df, "reporting_country")), _text0(_col(df, "declaration_id"))
+    ref = rc + "|" + did
+    decl_key = ref + "|" + item.fillna(1).astype("int64").astype("str")
+    result = _col(df, "result")
+    out = pd.DataFrame({
+        "outcome_key": decl_key + "|" + _text0(result),
+        "decl_key": decl_key, "declaration_ref": ref,
+        "declaration_id": _col(df, "declaration_id"),
+        "reporting_country": _col(df, "reporting_country"),
+        "item_no": item, "result": result, "offence": _col(df, "offence"),
+        "decided_at": _col(df, "decided_at"),
+        "extra": _extra_json(df, extras),
+        "source_file": _col(df, "source_file"), "line": _col(df, "line"),
+    })
+    out = _dedupe(out, "outcome_key")
+    return {"outcomes": out[OUTCOME_COLUMNS]}
+
+
+def _normalize_hubs(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    locode = _col(df, "locode")
+    country = _col(df, "country")
+    from_code = locode.str.slice(0, 2)
+    country = country.fillna(from_code.where(from_code.isin(COUNTRIES)))
+    kind_col = _col(df, "kind")
+    ftz = _col(df, "ftz")
+    ftz = (ftz.astype("boolean") if len(ftz) else pd.Series([], dtype="boolean")).fillna(False)
+    ftz = ftz | (kind_col == "ftz").fillna(False).to_numpy()
+    out = pd.DataFrame({
+        "locode": locode, "name": _col(df, "name"), "country": country.astype("str"),
+        "lat": _col(df, "lat").astype("float64"), "lon": _col(df, "lon").astype("float64"),
+        "kind": kind_col, "ftz": ftz.astype("boolean"),
+        "known": pd.Series(True, index=df.index, dtype="boolean"),
+    })
+    out = _dedupe(out, "locode")
+    return {"hubs": out[HUB_COLUMNS]}
+
+
+def _normalize_rates(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    out = pd.DataFrame({"currency": _col(df, "currency").astype("str"),
+                        "date": _col(df, "date"),
+                        "usd_per_unit": _col(df, "usd_per_unit").astype("float64")})
+    out = _dedupe(out, ["currency", "date"])
+    dropped = out.attrs.get("duplicates_dropped", 0)
+    unknown = sorted(set(out["currency"].dropna()) - CURRENCIES)
+    out = out.sort_values(["currency", "date"], kind="stable").reset_index(drop=True)
+    out.attrs["duplicates_dropped"] = dropped
+    out.attrs["unknown_currencies"] = unknown
+    return {"rates": out[RATE_COLUMNS]}
+
+
+_NORMALIZERS = {
+    "declarations": _normalize_declarations, "parties": _normalize_parties,
+    "tips": _normalize_tips, "outcomes": _normalize_outcomes, "hubs": _normalize_hubs,
+    "rates": _normalize_rates,
+}
+
+
+def normalize(kind: str, good: pd.DataFrame, context: Context | None = None,
+              ) -> dict[str, pd.DataFrame]:
+    """Canonical frames for validated rows of ``kind`` (see the module docstring)."""
+    k = get_kind(kind)
+    ctx = context if context is not None else Context()
+    df = good.reset_index(drop=True).copy(deep=False)
+    df = _ensure_types(df, k.name)
+    return _NORMALIZERS[k.name](df, ctx)

@@ -1,0 +1,256 @@
+"""Entity resolution: what a company name says, and how alike two names are.
+
+Names are compared on their *core*: the ``fingerprints`` fingerprint (case, accents and
+punctuation folded, tokens sorted) without legal forms. The similarity (0-100) is built
+from first principles about how the same name gets written differently:
+
+- typing slips (a transposed, dropped or doubled letter) change a few characters: the
+  character ratio stays high, and a name that differs by one slip in one word of four or
+  more letters scores at least ``SLIP_SCORE``;
+- because fingerprints sort tokens, a slip at the start of a word can move it ("Bohua" ->
+  "ohua"), so words are aligned (shared words first, then the rest) before the ratio;
+- a *different* word ("Maju Jaya Trading" / "Maju Jaya Logistics", "Golden Star" /
+  "Golden Sun") is another company even when the letters are close: capped at
+  ``WORD_SUBSTITUTION_CAP``;
+- different numbers ("Siam 57 Trading" / "Siam 58 Trading"): capped at ``NUMBER_MISMATCH_CAP``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Indel
+
+__all__ = ["LEGAL_FORMS", "BUSINESS_WORDS", "ORG_WORDS", "FORM_CLASSES", "core_name",
+           "is_legal_form", "legal_form", "numbers_in", "name_score", "name_similarity",
+           "CANDIDATE_SCORER"]
+
+#: Tokens of a name fingerprint that say what kind of company it is, not which one. They are
+#: dropped from the core name, so "ABC Trading", "ABC Trading Co., Ltd." and "ABC TRADING SDN
+#: BHD" compare as equal while "ABC" vs "ABD" stays different. (``fingerprints`` folds some
+#: forms itself, e.g. "Pte" and "Company Limited" -> "co ltd", but keeps others, e.g.
+#: "Private", "Sdn Bhd", "FZCO", "Cong ty TNHH", Thai "borisat".)
+LEGAL_FORMS = frozenset(
+    """
+    co ltd limited company companies corp corporation inc incorporated llc llp lp plc pcl
+    pte pty pvt private public sdn bhd berhad sendirian pt tbk cv ud jsc tnhh ty cty cp mtv
+    dntn fze fzco gmbh ag sa sas sarl srl sl spa bv nv kk
+    brisath bristh borisat cakad chamkat mhachn mahachon
+    """.split()
+)
+
+#: Legal forms with two adjacent letters swapped ("Co" typed "oC", "Ltd" typed "Ldt"), and
+#: long forms one slip away ("Limtied"), are legal forms too: a typo there says nothing
+#: about which company it is. ("crop" is a word, not a slipped "corp".)
+_UNSLIPPED = {
+    f[:i] + f[i + 1] + f[i] + f[i + 2:]: f
+    for f in ("co", "ltd", "inc", "llc", "bhd", "sdn", "tnhh", "pvt", "jsc", "plc", "corp")
+    for i in range(len(f) - 1)
+    if f[:i] + f[i + 1] + f[i] + f[i + 2:] not in ("crop", "tnhh")
+}
+_LONG_FORMS = tuple(f for f in LEGAL_FORMS if len(f) >= 6)
+
+#: Legal-form classes, most specific first. The legal form is part of a registered name:
+#: "X Co., Ltd." and "X Public Company Limited", "Cong ty TNHH X" and "Cong ty Co phan X",
+#: "X FZE" and "X FZCO", "X Corp." and "X LLC" are different legal persons (often related
+#: ones, sharing an address or e-mail). Spelling variants of one form ("Co., Ltd.",
+#: "Company Limited", "CO LTD") fall in one class.
+FORM_CLASSES = (
+    ("public", ("public", "pcl", "plc", "tbk", "mhachn", "mahachon")),
+    ("jsc", ("cp", "jsc")),
+    ("tnhh", ("tnhh",)),
+    ("llc", ("llc",)),
+    ("fzco", ("fzco",)),
+    ("fze", ("fze",)),
+    ("corp", ("corp", "corporation")),
+    ("inc", ("inc", "incorporated")),
+    ("sdn", ("sdn",)),
+    ("pt", ("pt",)),
+    ("cv", ("cv",)),
+    ("gmbh", ("gmbh",)), ("ag", ("ag",)), ("bv", ("bv",)), ("nv", ("nv",)), ("sas", ("sas",)),
+    ("srl", ("srl",)), ("sl", ("sl",)), ("kk", ("kk",)),
+    ("ltd", ("ltd", "limited", "pte", "pvt", "private")),
+)
+#: Names whose legal forms differ are capped here, below the merge thresholds.
+LEGAL_FORM_CAP = 85.0
+
+#: Words that make a name an organisation's rather than a person's (with ``LEGAL_FORMS``).
+#: Registered company names are unique within a jurisdiction; people's names are not
+#: ("Tan Wei Jie" is many people in Singapore), so the name-only rule needs one of these.
+BUSINESS_WORDS = frozenset(
+    """
+    trading trade traders intertrade imp exp import export impex enterprise enterprises
+    industry industries industrial international intl global group holdings holding supply
+    supplies logistics freight shipping distribution marketing electronics electronic
+    technology tech solutions engineering manufacturing factory garment garments textile
+    textiles pharma pharmaceutical cosmetics commerce commercial services service parts
+    auto motor motors store shop mart agency brokerage customs overseas exports
+    thuong xuat nhap khau niaga
+    """.split()
+)
+ORG_WORDS = LEGAL_FORMS | BUSINESS_WORDS
+
+#: Names that carry different numbers ("Offshore Vehicle 12" / "Offshore Vehicle 13") are
+#: different companies however close the letters are.
+NUMBER_MISMATCH_CAP = 50.0
+#: A word replaced by a different word: below every merge threshold.
+WORD_SUBSTITUTION_CAP = 75.0
+#: One typing slip in one word of four or more letters ("Matsuda nIdustries").
+SLIP_SCORE = 96.0
+
+#: An upper bound of ``name_score`` that rapidfuzz computes in C, for ``cdist`` in big blocks.
+CANDIDATE_SCORER = fuzz.token_set_ratio
+
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=None)
+def is_legal_form(token: str) -> bool:
+    """``token`` is a legal form, or one typing slip away from a long one."""
+    if token in LEGAL_FORMS or token in _UNSLIPPED:
+        return True
+    return len(token) >= 6 and any(OSA.distance(token, f, score_cutoff=1) <= 1 for f in _LONG_FORMS)
+
+
+def core_name(fp: str) -> str:
+    """The fingerprint's tokens minus legal forms; the fingerprint itself if nothing is left.
+
+    Multi-word forms whose words mean something alone are dropped only together: "S/B"
+    (Sdn Bhd, fingerprinted "b s"), "P. Ltd." ("ltd p"), "Cong ty" ("cong" is also "success"
+    in "Thanh Cong").
+    """
+    tokens = fp.split()
+    drop = {t for t in tokens if is_legal_form(t)}
+    if {"s", "b"} <= set(tokens):
+        drop |= {"s", "b"}
+    if "p" in tokens and "ltd" in tokens:
+        drop.add("p")
+    if "cong" in tokens and ("ty" in tokens or "cty" in tokens):
+        drop.add("cong")
+    kept = [t for t in tokens if t not in drop]
+    return " ".join(kept) if kept else fp
+
+
+def legal_form(fp: str) -> str:
+    """The legal-form class a name fingerprint states ('' when it states none)."""
+    tokens = set(fp.split())
+    if {"s", "b"} <= tokens:
+        tokens.add("sdn")
+    tokens |= {_UNSLIPPED[t] for t in tokens if t in _UNSLIPPED}
+    for form, words in FORM_CLASSES:
+        if tokens.intersection(words):
+            return form
+    return ""
+
+
+def numbers_in(core: str) -> str:
+    """The numbers written in a name, sorted and space-joined ('' when none)."""
+    return " ".join(sorted(_DIGITS.findall(core)))
+
+
+def _abbreviations() -> dict[str, tuple[str, ...]]:
+    """fingerprints' abbreviation -> the single words it stands for ("exp" -> "export")."""
+    from fingerprints.types.data import TYPES
+
+    out = {}
+    for entry in TYPES["types"]:
+        words = tuple(f for f in entry["forms"] if f.isascii() and f.isalpha())
+        if words:
+            out[entry["main"]] = words
+    return out
+
+
+#: fingerprints abbreviates a word only when it is spelled right: "Export" -> "exp" but
+#: "Expot" stays "expot". A slip is looked for against the full word too.
+ABBREVIATIONS = _abbreviations()
+
+
+def _plain_slip(t: str, u: str) -> bool:
+    allowed = 1 if min(len(t), len(u)) <= 6 else 2
+    return OSA.distance(t, u, score_cutoff=allowed) <= allowed
+
+
+def _slip(t: str, u: str) -> bool:
+    """``u`` is ``t`` with a typing slip: one edit, two for words longer than six letters."""
+    if _plain_slip(t, u):
+        return True
+    return (any(_plain_slip(t, w) for w in ABBREVIATIONS.get(u, ()))
+            or any(_plain_slip(w, u) for w in ABBREVIATIONS.get(t, ())))
+
+
+def _one_slip(t: str, u: str) -> bool:
+    """One letter dropped, doubled or transposed, in a word of four letters or more.
+
+    A *replaced* letter is not a slip here: "Hing"/"Wing", "Pattana"/"Rattana" are
+    different names that naming pools produce side by side.
+    """
+    if min(len(t), len(u)) < 4:
+        return False
+    if len(t) != len(u):
+        return Indel.distance(t, u, score_cutoff=1) <= 1
+    return sorted(t) == sorted(u) and OSA.distance(t, u, score_cutoff=1) <= 1
+
+
+def _refine(x: str, y: str, base: float) -> float:
+    """Word-aware similarity of two different core names, from their sorted-token ratio."""
+    tx, ty = x.split(), y.split()
+    sx, sy = set(tx), set(ty)
+    common = [t for t in tx if t in sy]
+    only_x = [t for t in tx if t not in sy]
+    only_y = [t for t in ty if t not in sx]
+    score = max(base, fuzz.ratio(" ".join(common + only_x), " ".join(common + only_y)))
+    if only_x and only_y:
+        if (any(not any(_slip(t, u) for u in only_y) for t in only_x)
+                and any(not any(_slip(u, t) for t in only_x) for u in only_y)):
+            return min(score, WORD_SUBSTITUTION_CAP)
+        if len(only_x) == len(only_y) == 1 and _one_slip(only_x[0], only_y[0]):
+            return max(score, SLIP_SCORE)
+    return score
+
+
+def name_score(x: str, y: str) -> float:
+    """Similarity 0-100 of two core names (0 when either is empty)."""
+    if not x or not y:
+        return 0.0
+    if x == y:
+        return 100.0
+    score = _refine(x, y, fuzz.token_sort_ratio(x, y))
+    return min(score, NUMBER_MISMATCH_CAP) if numbers_in(x) != numbers_in(y) else score
+
+
+def _pair_scores(x: np.ndarray, y: np.ndarray, workers: int) -> np.ndarray:
+    """``name_score`` without the number cap, for arrays of distinct, non-empty core names."""
+    sim = process.cpdist(x, y, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=workers)
+    upper = process.cpdist(x, y, scorer=CANDIDATE_SCORER, dtype=np.float32, workers=workers)
+    for k in np.flatnonzero((sim < 100) & (upper > WORD_SUBSTITUTION_CAP)).tolist():
+        sim[k] = _refine(x[k], y[k], float(sim[k]))
+    return sim
+
+
+def name_similarity(p, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.ndarray:
+    """``name_score`` of every pair of mentions ``(a[k], b[k])``, with the legal-form cap.
+
+    ``p`` holds per mention ``name`` (int code of the core name, -1 for none; the names
+    themselves in ``names``), ``numbers`` (int codes of ``numbers_in``) and ``form`` (int
+    codes of ``legal_form``). Each distinct pair of names is scored once (the same spelling
+    recurs in every reporting country): rapidfuzz computes the sorted-token ratio and its
+    token-set upper bound in C, and the word-aware refinement runs in Python only on pairs
+    whose upper bound could clear ``WORD_SUBSTITUTION_CAP``.
+    """
+    na, nb = p.name[a], p.name[b]
+    sim = np.where((na == nb) & (na >= 0), 100.0, 0.0).astype(np.float32)
+    todo = (na != nb) & (na >= 0) & (nb >= 0)
+    if todo.any():
+        lo, hi = np.minimum(na[todo], nb[todo]), np.maximum(na[todo], nb[todo])
+        width = np.int64(len(p.names))
+        pairs, inverse = np.unique(lo * width + hi, return_inverse=True)
+        scores = _pair_scores(p.names[pairs // width], p.names[pairs % width], workers)
+        sim[todo] = scores[inverse]
+    forms_differ = (p.form[a] >= 0) & (p.form[b] >= 0) & (p.form[a] != p.form[b])
+    sim[forms_differ] = np.minimum(sim[forms_differ], LEGAL_FORM_CAP)
+    numbers_differ = p.numbers[a] != p.numbers[b]
+    sim[numbers_differ] = np.minimum(sim[numbers_differ], NUMBER_MISMATCH_CAP)
+    return sim

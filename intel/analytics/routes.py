@@ -1,0 +1,525 @@
+"""Routes: origin laundering, circuitous and rare routings, and where to place inspections.
+
+Each declaration's route is ``origin country > port of loading > transit hubs in order >
+port of discharge`` (the ``route`` / ``route_id`` strings built at ingest, rebuilt here from
+the columns when absent). Signals, each explained in the reasons:
+
+- **origin laundering**: the declared origin differs from the country the goods were loaded in
+  (port of loading, else export country), weighted by how unusual that is for the origin in the
+  data itself (a landlocked origin that always ships through a neighbour is normal), by the
+  motive (a preferential origin claimed for goods loaded outside the preferential area), by a
+  free-zone stop in a third country or in the claimed origin country, and by watch-list goods;
+- **circuity**: the distance along the legs (sea lanes for ships, great circle otherwise) over
+  the direct distance between the same ports, discounted for routes that are common in their
+  lane and for detours only through the configured legitimate hubs;
+- **rarity**: a routing seen few times in a lane (origin, destination, HS chapter) that has a
+  dominant routing;
+- **concentration**: transit through a hub where the other analytics' findings concentrate.
+
+A transit stop at a big hub is never suspicious by itself: every signal needs an inconsistency
+(origin versus loading country, a detour, a deviation from the lane's usual routing).
+
+The hub ranking sums the suspicion of the declarations that pass through each hub and adds the
+betweenness of the hub on the graph of suspicious flows (legs weighted by the suspicion they
+carry), so a free zone in the middle of laundering paths ranks above the ports at either end and
+above a big hub whose flow is mostly clean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from intel.analytics.geo import Distances
+from intel.analytics.projection import Projection
+from intel.config import Settings
+
+__all__ = ["run", "route_string", "route_id_of", "prepare_routes", "watch_sector", "hub_info"]
+
+UNKNOWN = "?"
+_FTZ_TAG = "(ftz)"
+
+
+# ---------------------------------------------------------------- building routes
+def _text(series: pd.Series | None, n: int, upper: bool = True) -> pd.Series:
+    """A clean string column ('' for missing)."""
+    if series is None:
+        return pd.Series([""] * n, dtype=object)
+    out = series.astype("string").fillna("").str.strip()
+    out = out.str.upper() if upper else out
+    return out.replace({"NAN": "", "NONE": "", "<NA>": ""}).astype(object)
+
+
+def _truthy(value: object) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return bool(value) and not pd.isna(value)
+    return str(value).strip().lower() in {"true", "1", "yes", "y", "t"}
+
+
+def hub_info(hubs: pd.DataFrame) -> pd.DataFrame:
+    """Hub reference indexed by locode: ``name, country, ftz (bool), lat, lon``."""
+    if hubs is None or not len(hubs) or "locode" not in hubs:
+        return pd.DataFrame(columns=["name", "country", "ftz", "lat", "lon"], index=pd.Index([], name="locode"))
+    frame = hubs.copy()
+    frame["locode"] = _text(frame["locode"], len(frame)).values
+    frame = frame[frame["locode"] != ""].drop_duplicates("locode").set_index("locode")
+    kind = _text(frame.get("kind"), len(frame), upper=False).str.lower().values
+    ftz = np.array([_truthy(v) for v in frame.get("ftz", pd.Series([None] * len(frame)))])
+    frame["ftz"] = ftz | (kind == "ftz")
+    country = _text(frame.get("country"), len(frame)).values
+    frame["country"] = np.where(country == "", frame.index.str[:2], country)
+    for column in ("name", "lat", "lon"):
+        if column not in frame:
+            frame[column] = pd.NA
+    frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
+    frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
+    return frame[["name", "country", "ftz", "lat", "lon"]]
+
+
+def route_string(origin: str, pol: str, transits: Iterable[str], pod: str, ftz: set[str] | frozenset[str] = frozenset()) -> str:
+    """``CN>CNSHA>MYPKG(ftz)>THLCH``: origin first, ``(ftz)`` after a free-zone hub, ``?`` unknown."""
+
+    def hub(code: str) -> str:
+        return UNKNOWN if not code else code + (_FTZ_TAG if code in ftz else "")
+
+    return ">".join([origin or UNKNOWN, hub(pol), *(hub(t) for t in transits if t), hub(pod)])
+
+
+def route_id_of(route: str) -> str:
+    """``R`` + 10 hex of the sha1 of the route string."""
+    return "R" + hashlib.sha1(route.encode("utf-8")).hexdigest()[:10]
+
+
+def _parse_route(route: str) -> tuple[str, str, tuple[str, ...], str]:
+    parts = [p.replace(_FTZ_TAG, "").strip().upper() for p in str(route).split(">")]
+    parts = ["" if p == UNKNOWN else p for p in parts]
+    if len(parts) < 3:
+        return (parts[0] if parts else "", "", (), "")
+    return parts[0], parts[1], tuple(p for p in parts[2:-1] if p), parts[-1]
+
+
+def watch_sector(hs: pd.Series, watch_lists: dict[str, list[str]]) -> pd.Series:
+    """Name of the first watch list whose HS prefix the code starts with ('' when none)."""
+    codes = hs.astype("string").fillna("").str.replace(r"[^0-9]", "", regex=True)
+    out = pd.Series("", index=hs.index, dtype=object)
+    for sector, prefixes in (watch_lists or {}).items():
+        for prefix in prefixes:
+            digits = "".join(ch for ch in str(prefix) if ch.isdigit())
+            if digits:
+                out = out.mask((out == "") & codes.str.startswith(digits).fillna(False), sector)
+    return out
+
+
+def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """Per declaration: ``decl_key, route, route_id, origin, pol, transit (tuple), pod,
+    ship_country, dest`` plus the columns the signals need."""
+    n = len(decl)
+    get = decl.get
+    out = pd.DataFrame(index=decl.index)
+    out["decl_key"] = decl["decl_key"].astype(str).values if "decl_key" in decl else [str(i) for i in range(n)]
+    origin = _text(get("origin_country"), n)
+    pol = _text(get("port_of_loading"), n).str.replace(r"[^A-Z0-9]", "", regex=True)
+    pod = _text(get("port_of_discharge"), n).str.replace(r"[^A-Z0-9]", "", regex=True)
+    transit_raw = _text(get("transit_ports"), n).str.replace(r"[^A-Z0-9;,|]", "", regex=True).str.replace(r"[,|]", ";", regex=True)
+    given_route = _text(get("route"), n, upper=False)
+    # a projection that only carries route strings: recover the parts from them
+    no_ports = (pol == "") & (pod == "") & (transit_raw == "") & (given_route != "")
+    if no_ports.any():
+        parsed = given_route[no_ports].map(_parse_route)
+        origin = origin.mask(no_ports & (origin == ""), parsed.str[0])
+        pol = pol.mask(no_ports, parsed.str[1])
+        transit_raw = transit_raw.mask(no_ports, parsed.str[2].map(";".join))
+        pod = pod.mask(no_ports, parsed.str[3])
+    ftz = frozenset(info.index[info["ftz"].astype(bool)]) if len(info) else frozenset()
+    combos = pd.DataFrame({"o": origin, "l": pol, "t": transit_raw, "d": pod})
+    uniq = combos.drop_duplicates()
+    uniq_transit = uniq["t"].map(lambda s: tuple(x for x in s.split(";") if x))
+    uniq_route = [route_string(o, l, t, d, ftz) for o, l, t, d in zip(uniq["o"], uniq["l"], uniq_transit, uniq["d"])]
+    lookup = pd.DataFrame({"o": uniq["o"].values, "l": uniq["l"].values, "t": uniq["t"].values, "d": uniq["d"].values,
+                           "transit": uniq_transit.values, "built": uniq_route})
+    merged = combos.reset_index(drop=True).merge(lookup, on=["o", "l", "t", "d"], how="left")
+    route = given_route.reset_index(drop=True)
+    route = route.where(route != "", merged["built"])
+    out["route"] = route.values
+    given_id = _text(get("route_id"), n, upper=False).reset_index(drop=True)
+    ids = pd.Series(route.values).map(route_id_of) if (given_id == "").any() else given_id
+    out["route_id"] = given_id.where(given_id != "", ids).values
+    out["origin"] = origin.values
+    out["pol"] = pol.values
+    out["transit"] = merged["transit"].values
+    out["pod"] = pod.values
+    country = info["country"].to_dict() if len(info) else {}
+
+    def country_of(code: pd.Series) -> pd.Series:
+        mapped = code.map(country)
+        return mapped.where(mapped.notna(), code.str[:2]).fillna("").astype(object)
+
+    pol_country = country_of(pol)
+    export = _text(get("export_country"), n)
+    out["pol_country"] = pol_country.values
+    out["export_country"] = export.values
+    out["ship_country"] = pol_country.where(pol_country != "", export).values
+    pod_country = country_of(pod)
+    reporting = _text(get("reporting_country"), n)
+    flow = _text(get("flow"), n, upper=False).str.lower()
+    dest_fallback = reporting.where(flow.isin(["", "import"]), "")
+    out["pod_country"] = pod_country.values
+    out["dest"] = pod_country.where(pod_country != "", dest_fallback).values
+    out["mode"] = _text(get("transport_mode"), n, upper=False).str.lower().values
+    chapter = _text(get("hs_chapter"), n)
+    hs = _text(get("hs_code"), n).str.replace(r"[^0-9]", "", regex=True)
+    hs6 = _text(get("hs6"), n)
+    hs = hs.where(hs != "", hs6)
+    out["hs"] = hs.values
+    out["chapter"] = chapter.where(chapter != "", hs.str[:2]).values
+    return out
+
+
+# ---------------------------------------------------------------- signals
+def _laundering(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, watch: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Origin laundering score and reason per row of the combination frame ``r``.
+
+    Normal mismatches are learned from the data: an origin that usually ships from another
+    country (a landlocked origin) and a loading country that ships many origins (an entrepôt:
+    Singapore, Hong Kong, Rotterdam) make a mismatch ordinary. What stays is goods loaded in
+    a country whose loadings are almost all of its own origin, claiming an origin that rarely
+    ships from there.
+    """
+    known = ((r["origin"] != "") & (r["ship_country"] != "")).to_numpy()
+    n = r["n"].to_numpy(dtype=float)
+    origin, ship = r["origin"].to_numpy(dtype=object), r["ship_country"].to_numpy(dtype=object)
+    frame = pd.DataFrame({"o": origin[known], "s": ship[known], "n": n[known]})
+    frame["foreign"] = (frame["o"] != frame["s"]) * frame["n"]
+    by_origin = frame.groupby("o")["n"].sum()
+    by_pair = frame.groupby(["o", "s"])["n"].sum()
+    by_ship = frame.groupby("s")[["n", "foreign"]].sum()
+    pair_n = pd.Series(list(zip(origin, ship))).map(by_pair).fillna(0).to_numpy()
+    origin_n = pd.Series(origin).map(by_origin).fillna(0).to_numpy()
+    # how unusual this loading country is for this origin, and how rarely this loading
+    # country ships goods of any foreign origin (both smoothed towards 'not unusual')
+    unusual_pair = 1.0 - pair_n / (origin_n + 10.0)
+    ship_n = pd.Series(ship).map(by_ship["n"]).fillna(0).to_numpy()
+    foreign_share = (pd.Series(ship).map(by_ship["foreign"]).fillna(0).to_numpy() + 2.5) / (ship_n + 5.0)
+    abnormal = unusual_pair * (1.0 - foreign_share)
+    pref = {c.upper() for c in (cfg.preferential_origins or [])}
+    o_pref = np.isin(origin, list(pref))
+    s_pref = np.isin(ship, list(pref))
+    motive = np.where(o_pref & ~s_pref, 1.0, np.where(o_pref, 0.5, 0.3))
+    ftz_hubs = set(info.index[info["ftz"].astype(bool)]) if len(info) else set()
+    hub_country = info["country"].to_dict() if len(info) else {}
+    scores = np.zeros(len(r))
+    reasons = [""] * len(r)
+    transit, pol, dest = r["transit"].to_numpy(), r["pol"].to_numpy(), r["dest"].to_numpy()
+    hs, sector = r["hs"].to_numpy(), watch.to_numpy()
+    for i in np.flatnonzero(known & (origin != ship)):
+        o, s = origin[i], ship[i]
+        ftz_stops = [t for t in transit[i] if t in ftz_hubs]
+        in_origin = [t for t in ftz_stops if hub_country.get(t, t[:2]) == o]
+        third = [t for t in ftz_stops if hub_country.get(t, t[:2]) not in {s, dest[i]}]
+        a = float(abnormal[i])
+        f = 0.6 if in_origin else (0.5 if third else 0.0)
+        w = 0.35 if sector[i] else 0.0
+        scores[i] = 1 - (1 - 0.45 * motive[i] * a) * (1 - f * a) * (1 - w * a)
+        where = f"loaded at {pol[i]} ({s})" if pol[i] else f"exported from {s}"
+        stops = in_origin or third
+        text = f"declared origin {o} but {where}"
+        if stops:
+            text += " via " + ", ".join(f"{t} (free zone, {hub_country.get(t, t[:2])})" for t in stops)
+        if in_origin:
+            text += f": origin {o} claimed after a free-zone stop in {o}"
+        notes = []
+        if motive[i] == 1.0:
+            notes.append(f"{o} is a preferential origin and {s} is not")
+        if sector[i]:
+            notes.append(f"watch-list goods ({sector[i]}, HS {str(hs[i])[:6]})")
+        notes.append(f"{foreign_share[i]:.0%} of goods loaded in {s} declare a foreign origin")
+        notes.append(f"{pair_n[i] / max(origin_n[i], 1):.0%} of origin-{o} goods load in {s}")
+        reasons[i] = f"{text} ({', '.join(notes)})"
+    return scores, reasons
+
+
+def _lane_stats(r: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
+    """For each combination row: lane size, routing share and the lane's dominant routing."""
+    shape = r["ship_country"] + "|" + r["transit"].map(";".join) + "|" + r["pod_country"]
+    out = pd.DataFrame(index=r.index)
+    out["lane_n"] = 0.0
+    out["share"] = np.nan
+    out["dominant"] = np.nan
+    out["dominant_route"] = ""
+    out["lane"] = ""
+    known_shape = (r["ship_country"] != "") | (r["pod_country"] != "")
+    for keys in (["origin", "dest", "chapter"], ["origin", "dest"]):
+        todo = known_shape & (out["lane_n"] < cfg.route_min_lane) & (r["origin"] != "") & (r["dest"] != "")
+        if not todo.any():
+            break
+        sub = r[todo].assign(shape=shape[todo])
+        lane_key = sub[keys].astype(str).agg("|".join, axis=1)
+        sub = sub.assign(lane=lane_key)
+        lane_n = sub.groupby("lane")["n"].sum()
+        shape_n = sub.groupby(["lane", "shape"])["n"].sum()
+        dominant = shape_n.groupby(level=0).max() / lane_n
+        route_n = sub.groupby(["lane", "route"])["n"].sum().reset_index().sort_values("n", ascending=False)
+        top_route = route_n.drop_duplicates("lane").set_index("lane")["route"]
+        sn = pd.Series(list(zip(sub["lane"], sub["shape"])), index=sub.index).map(shape_n)
+        n_lane = sub["lane"].map(lane_n)
+        out.loc[sub.index, "lane_n"] = n_lane.values
+        out.loc[sub.index, "share"] = (sn / n_lane).values
+        out.loc[sub.index, "dominant"] = sub["lane"].map(dominant).values
+        out.loc[sub.index, "dominant_route"] = sub["lane"].map(top_route).values
+        label = sub["origin"] + "→" + sub["dest"] + (" HS " + sub["chapter"] if "chapter" in keys else "")
+        out.loc[sub.index, "lane"] = label.values
+    return out
+
+
+def _rarity(r: pd.DataFrame, cfg: Settings) -> tuple[np.ndarray, list[str], pd.Series]:
+    stats = _lane_stats(r, cfg)
+    rare = (stats["lane_n"] >= cfg.route_min_lane) & (stats["share"] <= cfg.rare_route_share) & (stats["dominant"] >= 0.3)
+    scores = np.where(rare, 0.55 * stats["dominant"].fillna(0) * (1 - 0.5 * stats["share"].fillna(0) / max(cfg.rare_route_share, 1e-9)), 0.0)
+    reasons = [""] * len(r)
+    for i in np.flatnonzero(rare.to_numpy()):
+        s = stats.iloc[i]
+        seen = round(s["share"] * s["lane_n"])
+        reasons[i] = (f"rare routing: {seen} of {int(s['lane_n'])} declarations in lane {s['lane']} "
+                      f"({s['share']:.1%}), where {s['dominant']:.0%} follow the usual routing "
+                      f"(e.g. {s['dominant_route']})")
+    return scores, reasons, stats["share"]
+
+
+def _circuity(routes: pd.DataFrame, dist: Distances, cfg: Settings, common: pd.Series) -> pd.DataFrame:
+    """Per route (pol, transit, pod, mode): path and direct km, ratio, score, reason."""
+    legit = {h.upper() for h in (cfg.legitimate_hubs or [])}
+    rows = []
+    for rid, pol, transit, pod, mode in routes[["route_id", "pol", "transit", "pod", "mode"]].itertuples(index=False):
+        path_km = direct_km = ratio = np.nan
+        score, reason = 0.0, ""
+        if pol and pod and transit and pol != pod:
+            hubs = [pol, *transit, pod]
+            p = dist.path(hubs, mode or "sea")
+            d = dist.leg(pol, pod, mode or "sea")
+            if p is not None and d:
+                path_km, direct_km, ratio = p, d, p / d
+                if ratio > cfg.circuity_ratio and p - d >= cfg.circuity_min_extra_km:
+                    score = min(1.0, 0.35 + 0.4 * (ratio - cfg.circuity_ratio) / cfg.circuity_ratio)
+                    reason = (f"circuitous: {' → '.join(hubs)} is {p:,.0f} km against {d:,.0f} km "
+                              f"direct ({ratio:.1f}×)")
+                    if set(transit) <= legit:
+                        score *= 0.4
+                        reason += " (detour through a major transshipment hub only)"
+                    share = float(common.get(rid, 0.0))
+                    if share >= 0.25:
+                        score *= 0.3
+                        reason += f", but {share:.0%} of its lane takes this routing"
+        rows.append((rid, path_km, direct_km, ratio, score, reason))
+    return pd.DataFrame(rows, columns=["route_id", "path_km", "direct_km", "circuity_ratio", "circuity", "circuity_reason"])
+
+
+def _hub_lift(r: pd.DataFrame, other: pd.Series | None) -> dict[str, tuple[float, int]]:
+    """Mean other-analytics suspicion of declarations transiting each hub over the overall mean."""
+    if other is None or not len(r) or r["other_sum"].sum() <= 0:
+        return {}
+    total_mean = r["other_sum"].sum() / r["n"].sum()
+    ex = r[["transit", "n", "other_sum"]].explode("transit").dropna(subset=["transit"])
+    if not len(ex):
+        return {}
+    g = ex.groupby("transit")[["n", "other_sum"]].sum()
+    g = g[g["n"] >= 30]
+    return {h: (float(row.other_sum / row.n / total_mean), int(row.n)) for h, row in g.iterrows()}
+
+
+def _concentration(r: pd.DataFrame, lift: dict[str, tuple[float, int]]) -> tuple[np.ndarray, list[str]]:
+    scores = np.zeros(len(r))
+    reasons = [""] * len(r)
+    if not lift:
+        return scores, reasons
+    for i, transit in enumerate(r["transit"]):
+        best = max(((lift[t][0], t) for t in transit if t in lift), default=None)
+        if best and best[0] >= 2.0:
+            scores[i] = min(0.5, 0.1 * (best[0] - 1.0))
+            reasons[i] = (f"transits {best[1]}, where the other findings concentrate "
+                          f"({best[0]:.1f}× the average suspicion over {lift[best[1]][1]} declarations)")
+    return scores, reasons
+
+
+def _noisy_or(*parts: np.ndarray) -> np.ndarray:
+    keep = np.ones_like(parts[0], dtype=float)
+    for p in parts:
+        keep *= 1.0 - np.clip(np.nan_to_num(np.asarray(p, dtype=float)), 0.0, 1.0)
+    return 1.0 - keep
+
+
+# ---------------------------------------------------------------- the analytic
+_SIGNALS = ("laundering", "circuity", "rare", "concentration")
+
+
+def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series | None = None,
+        dist: Distances | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Score routes and declarations' routings, and rank hubs for inspection placement.
+
+    ``decl_scores``: optional suspicion per declaration from the other analytics (a Series
+    indexed by ``decl_key`` or a frame with ``decl_key, score``), used for hub concentration
+    and the hub ranking. Returns ``(routes, decl_route, hubs)`` per the analytics contract.
+    """
+    info = hub_info(proj.hubs)
+    dist = dist or Distances(info.reset_index())
+    base = prepare_routes(proj.decl, info)
+    other = _as_series(decl_scores)
+    base["other"] = base["decl_key"].map(other).fillna(0.0).astype(float).values if other is not None else 0.0
+    base["watch"] = watch_sector(base["hs"], cfg.watch_lists).values
+    keys = ["route_id", "route", "origin", "pol", "pod", "ship_country", "pol_country", "pod_country",
+            "dest", "mode", "chapter", "watch"]
+    base["transit_key"] = base["transit"].map(";".join)
+    base["hs6"] = base["hs"].str[:6]
+    group_keys = [*keys, "transit_key"]
+    grouped = base.groupby(group_keys, sort=False, dropna=False)
+    r = grouped.agg(n=("decl_key", "size"), other_sum=("other", "sum"), hs=("hs6", "first")).reset_index()
+    r["transit"] = r["transit_key"].map(lambda s: tuple(x for x in s.split(";") if x))
+    base["combo"] = grouped.ngroup().values
+    # signals per combination
+    r["laundering"], laundering_reasons = _laundering(r, info, cfg, r["watch"])
+    r["rare"], rare_reasons, share = _rarity(r, cfg)
+    route_share = (share.fillna(0) * r["n"]).groupby(r["route_id"]).sum() / r.groupby("route_id")["n"].sum()
+    per_route = r.sort_values("n", ascending=False).drop_duplicates("route_id")
+    circ = _circuity(per_route, dist, cfg, route_share)
+    r = r.merge(circ, on="route_id", how="left")
+    lift = _hub_lift(r, other)
+    r["concentration"], conc_reasons = _concentration(r, lift)
+    r["score"] = _noisy_or(*(r[s].to_numpy() for s in _SIGNALS))
+    reason_cols = {"laundering": laundering_reasons, "circuity": list(r["circuity_reason"].fillna("")),
+                   "rare": rare_reasons, "concentration": conc_reasons}
+    r["reasons"] = _ordered_reasons(r, reason_cols)
+    # back to declarations (combination order follows ngroup)
+    combo_cols = ["score", "reasons", *_SIGNALS, "circuity_ratio"]
+    decl_route = base[["decl_key", "route_id", "combo"]].join(r[combo_cols], on="combo").drop(columns="combo")
+    decl_route["route_id"] = decl_route["route_id"].astype(str)
+    routes = _route_table(r, decl_route, base)
+    hubs = _hub_ranking(base, decl_route, r, info, cfg)
+    return routes, decl_route.reset_index(drop=True), hubs
+
+
+def _as_series(scores: pd.DataFrame | pd.Series | None) -> pd.Series | None:
+    if scores is None:
+        return None
+    if isinstance(scores, pd.Series):
+        return scores.astype(float)
+    if not len(scores):
+        return None
+    return scores.drop_duplicates("decl_key").set_index("decl_key")["score"].astype(float)
+
+
+def _ordered_reasons(r: pd.DataFrame, reason_cols: dict[str, list[str]]) -> list[list[str]]:
+    out = []
+    values = {s: r[s].to_numpy() for s in _SIGNALS}
+    for i in range(len(r)):
+        parts = sorted(((values[s][i], reason_cols[s][i]) for s in _SIGNALS if reason_cols[s][i] and values[s][i] > 0),
+                       key=lambda x: -x[0])
+        out.append([text for _, text in parts])
+    return out
+
+
+def _route_table(r: pd.DataFrame, decl_route: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """One row per route: mean declaration score, the signals' maxima and the leading reasons."""
+    g = decl_route.groupby("route_id", sort=False)
+    routes = g.agg(declaration_count=("score", "size"), score=("score", "mean"),
+                   **{s: (s, "mean") for s in _SIGNALS}, circuity_ratio=("circuity_ratio", "first")).reset_index()
+    routes["route"] = routes["route_id"].map(base.drop_duplicates("route_id").set_index("route_id")["route"])
+    reasons: dict[str, list[str]] = {}
+    flagged = r[r["score"] > 0].sort_values(["score", "n"], ascending=False)
+    for rid, sub in flagged.groupby("route_id", sort=False):
+        texts: Counter[str] = Counter()
+        for reason_list, n in zip(sub["reasons"], sub["n"]):
+            for text in reason_list:
+                texts[text] += int(n)
+        reasons[rid] = [text if n == sub["n"].sum() else f"{text} [{n} declarations]" for text, n in texts.most_common(4)]
+    routes["reasons"] = routes["route_id"].map(lambda rid: reasons.get(rid, []))
+    cols = ["route_id", "route", "declaration_count", "score", "reasons", *_SIGNALS, "circuity_ratio"]
+    return routes[cols].sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _hub_ranking(base: pd.DataFrame, decl_route: pd.DataFrame, r: pd.DataFrame, info: pd.DataFrame,
+                 cfg: Settings) -> pd.DataFrame:
+    """Rank hubs by the suspicion of the flows through them and their betweenness on those flows."""
+    susp = _noisy_or(decl_route["score"].to_numpy(), base["other"].to_numpy())
+    high_cut = float(cfg.red_threshold)
+    paths = pd.DataFrame({"pol": base["pol"].values, "transit": base["transit"].values, "pod": base["pod"].values,
+                          "s": susp, "laundering": decl_route["laundering"].to_numpy() >= 0.5,
+                          "route_id": base["route_id"].values})
+    combos = paths.groupby(["pol", "pod", paths["transit"].map(";".join)], sort=False).agg(
+        n=("s", "size"), s=("s", "sum"), high=("s", lambda x: int((x >= high_cut).sum()))).reset_index()
+    combos.columns = ["pol", "pod", "transit_key", "n", "s", "high"]
+    flow: Counter[str] = Counter()
+    s_flow: Counter[str] = Counter()
+    high: Counter[str] = Counter()
+    through: Counter[str] = Counter()  # suspicion carried as an intermediate stop
+    graph = nx.Graph()
+    for pol, pod, tkey, n, s, h in combos.itertuples(index=False):
+        hubs = [x for x in [pol, *tkey.split(";"), pod] if x]
+        for x in dict.fromkeys(hubs):
+            flow[x] += n
+            s_flow[x] += s
+            high[x] += h
+        for x in hubs[1:-1]:
+            through[x] += s
+        for a, b in zip(hubs[:-1], hubs[1:]):
+            if a != b and s > 0:
+                w = graph.get_edge_data(a, b, {"flow": 0.0})["flow"] + s
+                graph.add_edge(a, b, flow=w, dist=1.0 / w)
+    betw = nx.betweenness_centrality(graph, weight="dist", normalized=True) if graph.number_of_nodes() > 2 else {}
+    launder_routes = paths[paths["laundering"]].drop_duplicates("route_id")
+    n_launder = len(launder_routes)
+    launder_at: Counter[str] = Counter()
+    for pol, transit, pod in launder_routes[["pol", "transit", "pod"]].itertuples(index=False):
+        for x in dict.fromkeys([pol, *transit, pod]):
+            if x:
+                launder_at[x] += 1
+    codes = sorted(set(info.index) | set(flow))
+    out = pd.DataFrame({"locode": pd.Series(codes, dtype=object)})
+    out["name"] = out["locode"].map(info["name"]).astype(object) if len(info) else ""
+    out["country"] = out["locode"].map(info["country"]).fillna(out["locode"].str[:2]) if len(info) else out["locode"].str[:2]
+    out["ftz"] = out["locode"].map(info["ftz"]).fillna(False).astype(bool) if len(info) else False
+    out["declaration_count"] = out["locode"].map(flow).fillna(0).astype(int)
+    out["suspicious_flow"] = out["locode"].map(s_flow).fillna(0.0).astype(float)
+    out["high_count"] = out["locode"].map(high).fillna(0).astype(int)
+    out["transit_suspicion"] = out["locode"].map(through).fillna(0.0).astype(float)
+    out["betweenness"] = out["locode"].map(betw).fillna(0.0).astype(float)
+    out["laundering_routes"] = out["locode"].map(launder_at).fillna(0).astype(int)
+    mean_s = float(susp.mean()) if len(susp) else 0.0
+    excess = (out["suspicious_flow"] - mean_s * out["declaration_count"]).clip(lower=0)
+    rate = float((susp >= high_cut).mean()) if len(susp) else 0.0
+    share = out["high_count"] / out["declaration_count"].where(out["declaration_count"] > 0)
+    lift = (share / rate).fillna(0.0) if rate > 0 else share.fillna(0.0) * 0
+    out["score"] = (0.4 * _norm(excess) + 0.2 * _norm(out["transit_suspicion"]) + 0.2 * _norm(out["betweenness"])
+                    + 0.2 * np.clip((lift - 1.0) / 4.0, 0.0, 1.0)).clip(0.0, 1.0)
+    out["reasons"] = [
+        _hub_reasons(row, high_cut, n_launder) for row in out.itertuples(index=False)
+    ]
+    return out.sort_values(["score", "declaration_count"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _norm(values: pd.Series) -> pd.Series:
+    top = float(values.max()) if len(values) else 0.0
+    return values / top if top > 0 else values * 0.0
+
+
+def _hub_reasons(row: tuple, high_cut: float, n_launder: int) -> list[str]:
+    reasons = []
+    if row.high_count:
+        reasons.append(f"carries {row.high_count} declarations scored ≥{high_cut:.1f} "
+                       f"({row.high_count / max(row.declaration_count, 1):.0%} of its flow of {row.declaration_count})")
+    if row.laundering_routes:
+        reasons.append(f"on {row.laundering_routes} of {n_launder} origin-laundering routes")
+    if row.transit_suspicion >= 1:
+        reasons.append(f"intermediate stop for suspicious flow worth {row.transit_suspicion:.0f} declaration-scores")
+    if row.betweenness > 0:
+        reasons.append(f"betweenness {row.betweenness:.2f} on the suspicious-flow hub graph")
+    if row.ftz and reasons:
+        reasons.append("free-trade zone")
+    return reasons

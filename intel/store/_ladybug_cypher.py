@@ -1,0 +1,131 @@
+"""Every statement :class:`~intel.store.ladybug_store.LadybugStore` sends, as pure functions.
+
+Labels, relationship types and property names come only from :mod:`intel.model` (callers
+pass :class:`~intel.model.NodeType` / :class:`~intel.model.RelType` objects and column names
+already validated against them) and are back-quoted; every value travels as a parameter —
+``$t`` is an Arrow table scanned by ``COPY``/``LOAD FROM``, whose columns are named
+``k0``/``k1`` (keys) and ``v0``, ``v1``, ... (values) so no user text can become a variable
+name either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from intel.model import NodeType, RelType
+
+from ._frames import HASH_COLUMN
+
+__all__ = [
+    "q", "create_node_table", "create_rel_table", "add_column", "copy_nodes", "copy_rels",
+    "fetch_hashes", "fetch_rows", "update_nodes", "fetch_rels", "update_rels",
+    "delete_nodes", "all_nodes", "all_rels", "count_nodes", "fetch_node", "expand",
+    "load_columns",
+]
+
+
+def q(name: str) -> str:
+    """A back-quoted identifier (model names only; a back-quote in one is refused)."""
+    if "`" in name or not name:
+        raise ValueError(f"refusing identifier {name!r}")
+    return f"`{name}`"
+
+
+def load_columns(n_keys: int, n_values: int) -> list[str]:
+    """Column names for an Arrow table scanned by ``LOAD FROM``: k0.., then v0.."""
+    return [f"k{i}" for i in range(n_keys)] + [f"v{i}" for i in range(n_values)]
+
+
+def create_node_table(nt: NodeType) -> str:
+    cols = ", ".join(f"{q(p)} {t}" for p, t in nt.properties.items())
+    return (f"CREATE NODE TABLE IF NOT EXISTS {q(nt.label)}({cols}, {q(HASH_COLUMN)} INT64, "
+            f"PRIMARY KEY({q(nt.key)}))")
+
+
+def create_rel_table(rt: RelType) -> str:
+    cols = "".join(f", {q(p)} {t}" for p, t in rt.properties.items())
+    return f"CREATE REL TABLE IF NOT EXISTS {q(rt.type)}(FROM {q(rt.source)} TO {q(rt.target)}{cols})"
+
+
+def add_column(table: str, column: str, kind: str) -> str:
+    return f"ALTER TABLE {q(table)} ADD IF NOT EXISTS {q(column)} {kind}"
+
+
+def copy_nodes(nt: NodeType, columns: Sequence[str]) -> str:
+    return f"COPY {q(nt.label)}({', '.join(q(c) for c in columns)}) FROM $t"
+
+
+def copy_rels(rt: RelType) -> str:
+    return f"COPY {q(rt.type)} FROM $t"
+
+
+def _match_key(nt: NodeType, var: str = "n", column: str = "k0") -> str:
+    return f"({var}:{q(nt.label)} {{{q(nt.key)}: {column}}})"
+
+
+def fetch_hashes(nt: NodeType) -> str:
+    return (f"LOAD FROM $t MATCH {_match_key(nt)} "
+            f"RETURN n.{q(nt.key)} AS {q(nt.key)}, n.{q(HASH_COLUMN)} AS {q(HASH_COLUMN)}")
+
+
+def _returns(var: str, columns: Sequence[str]) -> str:
+    return ", ".join(f"{var}.{q(c)} AS {q(c)}" for c in columns)
+
+
+def fetch_rows(nt: NodeType, columns: Sequence[str]) -> str:
+    return f"LOAD FROM $t MATCH {_match_key(nt)} RETURN {_returns('n', columns)}"
+
+
+def update_nodes(nt: NodeType, columns: Sequence[str]) -> str:
+    """``SET`` of ``columns`` (non-key) from ``v0``, ``v1``, ... on nodes matched by ``k0``."""
+    sets = ", ".join(f"n.{q(c)} = v{i}" for i, c in enumerate(columns))
+    return f"LOAD FROM $t MATCH {_match_key(nt)} SET {sets} RETURN count(*) AS n"
+
+
+def _rel_pattern(rt: RelType, src: NodeType, dst: NodeType, dst_keyed: bool) -> str:
+    right = _match_key(dst, "b", "k1") if dst_keyed else f"(b:{q(dst.label)})"
+    return f"{_match_key(src, 'a', 'k0')}-[r:{q(rt.type)}]->{right}"
+
+
+def fetch_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
+    props = "".join(f", r.{q(c)} AS {q(c)}" for c in columns)
+    return (f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, False)} "
+            f"RETURN a.{q(src.key)} AS src, b.{q(dst.key)} AS dst{props}")
+
+
+def update_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
+    """``SET`` of ``columns`` from ``v0``...; the rel's key property (if any) is ``k2``."""
+    where = f" WHERE r.{q(rt.key)} = k2" if rt.key else ""
+    sets = ", ".join(f"r.{q(c)} = v{i}" for i, c in enumerate(columns))
+    return f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, True)}{where} SET {sets}"
+
+
+def delete_nodes(nt: NodeType) -> str:
+    return f"LOAD FROM $t MATCH {_match_key(nt)} DETACH DELETE n RETURN count(*) AS n"
+
+
+def all_nodes(nt: NodeType, columns: Sequence[str]) -> str:
+    return f"MATCH (n:{q(nt.label)}) RETURN {_returns('n', columns)}"
+
+
+def all_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
+    props = "".join(f", r.{q(c)} AS {q(c)}" for c in columns)
+    return (f"MATCH (a:{q(src.label)})-[r:{q(rt.type)}]->(b:{q(dst.label)}) "
+            f"RETURN a.{q(src.key)} AS src, b.{q(dst.key)} AS dst{props}")
+
+
+def count_nodes(nt: NodeType) -> str:
+    return f"MATCH (n:{q(nt.label)}) RETURN count(n) AS n"
+
+
+def fetch_node(nt: NodeType) -> str:
+    return (f"MATCH (n:{q(nt.label)}) WHERE n.{q(nt.key)} = $key "
+            f"RETURN {_returns('n', nt.columns)} LIMIT 1")
+
+
+def expand(rt: RelType, anchor: NodeType, other: NodeType, outgoing: bool, cap: int) -> str:
+    """Neighbours of the anchors ``$keys`` along ``rt``, at most ``cap`` rows."""
+    arrow = f"-[:{q(rt.type)}]->" if outgoing else f"<-[:{q(rt.type)}]-"
+    return (f"UNWIND $keys AS k0 MATCH {_match_key(anchor, 'm')}{arrow}(x:{q(other.label)}) "
+            f"RETURN m.{q(anchor.key)} AS anchor, {_returns('x', other.columns)} "
+            f"LIMIT {int(cap)}")
