@@ -31,20 +31,10 @@ from intel.config import Settings, load_settings
 from intel.model import NODES
 from intel.safe import md_escape
 
+from dashboards.roles import PAGES  # noqa: F401 - re-exported for the pages
+
 COOKIE = "intel_session"
 DEFAULT_STORE = "embedded:./intel-data"
-
-#: url_path -> (title, roles). The one table the menu and the guard both use.
-PAGES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "home": ("Home", ("analyst", "planner", "rights_holder", "admin")),
-    "overview": ("Overview", ("analyst", "planner")),
-    "explorer": ("Network explorer", ("analyst", "planner")),
-    "routes": ("Routes", ("analyst", "planner")),
-    "findings": ("Findings", ("analyst", "planner")),
-    "cases": ("Cases", ("analyst", "planner")),
-    "tips": ("Tips", ("analyst", "planner", "rights_holder")),
-    "admin": ("Admin", ("admin",)),
-}
 
 SEARCH_LABELS = ("Party", "Identifier", "Hub", "Declaration", "Route", "Tip", "Country", "Commodity")
 

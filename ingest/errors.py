@@ -1,7 +1,6 @@
-"""The one exception the ingest layer raises for input it cannot use at all."""
+"""The one exception the ingest layer raises for input it cannot use at all (defined with the
+input contract in :mod:`ingest.contract`)."""
+
+from ingest.contract import IngestError
 
 __all__ = ["IngestError"]
-
-
-class IngestError(Exception):
-    """A file or mapping that cannot be used; its message is one line naming the file and why."""

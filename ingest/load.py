@@ -232,8 +232,13 @@ def load_tips(store: Store, tips: pd.DataFrame) -> int:
 def load_outcomes(store: Store, outcomes: pd.DataFrame) -> tuple[int, pd.DataFrame]:
     """Outcomes attach to every item of their declaration; ones whose declaration is not in
     the store are returned so the caller can quarantine them (a later re-run picks them up)."""
-    items = store.nodes("Declaration", ["decl_key", "declaration_id", "reporting_country"])
-    joined = outcomes.merge(items, on=["declaration_id", "reporting_country"], how="left")
+    items = store.nodes("Declaration", ["decl_key", "declaration_id", "reporting_country", "item_no"])
+    given_item = outcomes["item_no"] if "item_no" in outcomes else pd.Series(pd.NA, index=outcomes.index)
+    frame = outcomes.drop(columns=["decl_key", "outcome_key", "item_no"], errors="ignore").assign(_item=given_item)
+    joined = frame.merge(items, on=["declaration_id", "reporting_country"], how="left")
+    # an outcome naming an item applies to that item; one that does not, to every item
+    named = joined["_item"].notna() & joined["item_no"].notna()
+    joined = joined[~named | (joined["_item"].astype("Int64") == joined["item_no"].astype("Int64"))]
     missing = joined[joined["decl_key"].isna()]
     joined = joined.dropna(subset=["decl_key"]).copy()
     joined["outcome_key"] = (
@@ -242,4 +247,4 @@ def load_outcomes(store: Store, outcomes: pd.DataFrame) -> tuple[int, pd.DataFra
     nodes = joined.drop_duplicates("outcome_key")
     written = store.upsert_nodes("Outcome", nodes)
     store.upsert_rels("OUTCOME_OF", pd.DataFrame({"src": joined["outcome_key"], "dst": joined["decl_key"]}))
-    return written, missing.drop(columns=["decl_key"])
+    return written, missing.drop(columns=["decl_key", "_item", "item_no"])

@@ -55,6 +55,8 @@ import normality
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.contract import RESERVED, kind as get_kind
 from ingest.validate import COUNTRIES, CURRENCIES, parse_datetimes
@@ -225,9 +227,11 @@ def name_fingerprint(name: str | None) -> str:
     if not name or not str(name).strip():
         return ""
     text = str(name)
-    for rx, rep in _FOLDS[:5]:  # Thai forms, before any Unicode decomposition
-        text = rx.sub(rep, text)
-    text = _latin_fold(text).lower()
+    if not text.isascii():
+        for rx, rep in _FOLDS[:5]:  # Thai forms, before any Unicode decomposition
+            text = rx.sub(rep, text)
+        text = _latin_fold(text)
+    text = text.lower()
     for rx, rep in _FOLDS[5:]:
         text = rx.sub(rep, text)
     return fingerprints.generate(text) or ""
@@ -240,22 +244,51 @@ def name_core(name: str | None) -> str:
     return (fingerprints.remove_types(fp) or "") if fp else ""
 
 
+_ASCII_DROP = re.compile(r"[$^`]")
+_ASCII_SPACE = re.compile(r"[^a-z0-9]+")
+
+
+def _norm_text(text: str) -> str:
+    """``normality.normalize`` (lower-case; punctuation, symbols and controls to spaces; marks,
+    currency and modifier symbols dropped; whitespace collapsed) with a quick path for ASCII."""
+    if text.isascii():
+        return _ASCII_SPACE.sub(" ", _ASCII_DROP.sub("", text.lower())).strip()
+    return normality.normalize(text) or ""
+
+
 @functools.lru_cache(maxsize=1_000_000)
 def normalize_name(name: str | None) -> str:
     """``normality.normalize``: lower-case, punctuation to spaces, accents dropped."""
     if not name:
         return ""
-    return normality.normalize(str(name)) or ""
+    return _norm_text(str(name))
+
+
+_PHONE_PLAIN_RE = re.compile(r"\+?[0-9 ().\-]*[0-9][0-9 ().\-]*")
+
+
+def normalize_phone(raw: str | None, region: str | None = None) -> str:
+    """E.164 (``'+6621234567'``) or ``''``. ``region`` (ISO alpha-2) is the default for numbers
+    written without a country code: ``'(02) 123-4567'`` with ``TH`` -> ``'+6621234567'``.
+
+    A value made only of digits, spaces, dots, dashes and brackets is read as its digits (and
+    leading ``+``); ``00`` before a country code counts as ``+``; a value with other text
+    (``tel. 02-123-4567 ext 5``, two numbers) gives the first possible number in it.
+    """
+    if not raw:
+        return ""
+    text = str(raw).strip()
+    if _PHONE_PLAIN_RE.fullmatch(text):
+        text = ("+" if text.startswith("+") else "") + re.sub(r"[^0-9]", "", text)
+    return _parse_phone(text, region.upper() if region else None)
 
 
 @functools.lru_cache(maxsize=1_000_000)
-def normalize_phone(raw: str | None, region: str | None = None) -> str:
-    """E.164 (``'+6621234567'``) or ``''``. ``region`` (ISO alpha-2) is the default for numbers
-    written without a country code: ``'(02) 123-4567'`` with ``TH`` -> ``'+6621234567'``."""
-    if not raw or not str(raw).strip():
+def _parse_phone(text: str, region: str | None) -> str:
+    """The phonenumbers part of :func:`normalize_phone`, cached per (text, region)."""
+    if not text:
         return ""
-    text = str(raw).strip()
-    reg = region.upper() if region and region.upper() in COUNTRIES else None
+    reg = region if region in COUNTRIES else None
     if text.startswith("00"):  # international prefix written as 00
         try:
             num = phonenumbers.parse("+" + text[2:], None)
@@ -312,7 +345,8 @@ def normalize_address(raw: str | None) -> str:
     ``'12 3 soi 5 sukhumvit road'``."""
     if not raw or not str(raw).strip():
         return ""
-    text = normality.normalize(_latin_fold(str(raw))) or ""
+    raw = str(raw)
+    text = _norm_text(raw if raw.isascii() else _latin_fold(raw))
     return " ".join(ADDRESS_ABBREVIATIONS.get(t, t) for t in text.split())
 
 
@@ -388,30 +422,58 @@ def _text0(s: pd.Series) -> pd.Series:
     return s.astype("str").fillna("")
 
 
+def _arrow(s: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow large strings for a text Series (zero-copy for pyarrow-backed ``str``)."""
+    if isinstance(s, (pa.Array, pa.ChunkedArray)):
+        arr = s
+    else:
+        arr = pa.array(s if s.dtype == "str" else s.astype("str"), from_pandas=True)
+    return arr if arr.type == pa.large_string() else pc.cast(arr, pa.large_string())
+
+
+def _join(cols: list[pd.Series], sep: str = _SEP) -> pa.Array | pa.ChunkedArray:
+    """Row-wise ``sep.join`` of text columns, missing values as ``''`` (vectorised)."""
+    return pc.binary_join_element_wise(*[_arrow(c) for c in cols],
+                                       pa.scalar(sep, pa.large_string()),
+                                       null_handling="replace", null_replacement="")
+
+
+def _encode(values: pd.Series | pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Codes (``-1`` for missing) and distinct values, in order of first appearance."""
+    arr = _arrow(values)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    enc = pc.dictionary_encode(arr)
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype("int64")
+    return codes, enc.dictionary.to_pylist()
+
+
+def _take(values: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """``values[code]`` per row as text, missing where the code is ``-1``."""
+    out = pa.array(values + [None], type=pa.large_string())
+    idx = np.where(codes < 0, len(values), codes)
+    taken = out.take(pa.array(idx, type=pa.int64())).to_pandas()
+    taken.index = index
+    return taken.astype("str")
+
+
 def _map_unique(s: pd.Series, fn: Any) -> pd.Series:
     """``fn`` applied once per distinct value of ``s`` (missing stays missing)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    if not len(uniques):
-        return pd.Series(np.nan, index=s.index, dtype="str")
-    out = np.array([fn(u) for u in uniques.tolist()] + [None], dtype=object)
-    return pd.Series(out[np.where(codes < 0, len(uniques), codes)], index=s.index, dtype="str")
+    codes, uniques = _encode(s)
+    return _take([fn(u) for u in uniques], codes, s.index)
 
 
 def _map_unique_pairs(a: pd.Series, b: pd.Series, fn: Any) -> pd.Series:
     """``fn(a, b)`` once per distinct pair (missing -> ``''``)."""
-    key = _text0(a) + _SEP + _text0(b)
-    codes, uniques = pd.factorize(key)
-    out = np.array([fn(*u.split(_SEP, 1)) for u in uniques.tolist()], dtype=object)
-    return pd.Series(out[codes] if len(uniques) else [], index=a.index, dtype="str")
+    codes, uniques = _encode(_join([a, b]))
+    return _take([fn(*u.split(_SEP, 1)) for u in uniques], codes, a.index)
 
 
-def _sha16(s: pd.Series) -> pd.Series:
+def _sha16(s: pd.Series | pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """sha1 (16 hex) of every value, computed once per distinct value."""
-    codes, uniques = pd.factorize(s)
+    codes, uniques = _encode(s)
     sha1 = hashlib.sha1
-    hashes = np.array([sha1(u.encode("utf-8")).hexdigest()[:16] for u in uniques.tolist()],
-                      dtype=object)
-    return pd.Series(hashes[codes] if len(uniques) else [], index=s.index, dtype="str")
+    return _take([sha1(u.encode("utf-8")).hexdigest()[:16] for u in uniques], codes, index)
 
 
 def _extras(df: pd.DataFrame, kind_name: str) -> list[str]:
@@ -527,43 +589,132 @@ def _mention_rows(df: pd.DataFrame, role: str, scope: pd.Series) -> tuple[pd.Dat
     for c in ("raw_id", "raw_name", "raw_address", "raw_phone", "raw_email"):
         present |= (raw[c] != "").to_numpy()
     sc = _text0(scope)
-    joined = sc
-    for c in _RAW:
-        joined = joined + _SEP + raw[c]
-    keys = _sha16(joined).where(present)
+    keys = _sha16(_join([sc, *[raw[c] for c in _RAW]]), df.index).where(present)
     distinct = pd.DataFrame({"mention_key": keys, "scope": sc, **raw})
     distinct = distinct.loc[present].drop_duplicates("mention_key")
     distinct["role_hint"] = role
     return distinct, keys
 
 
-_PHONE_PLAIN = r"^\+?[0-9 ().\-/]*[0-9][0-9 ().\-]*$"
+_PHONE_PLAIN = r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$"
+
+
+class _PhoneFast:
+    """A shortcut for the common phone shapes, exact with respect to ``phonenumbers``.
+
+    For a number written only with digits and punctuation, ``phonenumbers.parse`` +
+    ``is_possible_number`` + E.164 depend on the digits, the leading ``+`` and the region only,
+    through: country-code extraction (``+`` numbers), national-prefix stripping guarded by the
+    region's general number pattern, and a length test. This class replays those steps for
+    regions whose national prefix is a plain digit string without transform rule and whose
+    calling code is theirs (``region_code_for_country_code``), and answers ``None`` for
+    anything else (international dialling prefixes, numbers starting with the calling code
+    without ``+``, leading zeros kept by Italian-style rules, shared calling codes, ...), which
+    then goes to the library. ``tests/test_normalize.py`` checks it against the library.
+    """
+
+    def __init__(self) -> None:
+        self._meta: dict[str, Any] = {}
+
+    def _region(self, region: str) -> Any:
+        if region in self._meta:
+            return self._meta[region]
+        from phonenumbers import phonenumberutil as pu
+
+        info = None
+        m = phonenumbers.PhoneMetadata.metadata_for_region(region, None)
+        if m is not None and phonenumbers.region_code_for_country_code(m.country_code) == region:
+            npp = m.national_prefix_for_parsing
+            simple = npp is None or re.fullmatch(r"\d+", npp) is not None
+            if simple and not m.national_prefix_transform_rule:
+                general = re.compile(m.general_desc.national_number_pattern)
+                lengths = {n: pu._test_number_length("9" * n, m) for n in range(0, 20)}
+                idd = re.compile(m.international_prefix) if m.international_prefix else None
+                info = (str(m.country_code), npp or "", general, lengths, idd)
+        self._meta[region] = info
+        return info
+
+    def national(self, digits: str, region: str) -> str | None:
+        """E.164 / ``''`` for a number without ``+`` in ``region``, or ``None`` (ask the library)."""
+        info = self._region(region) if region else None
+        if info is None or len(digits) < 3:
+            return None
+        cc, prefix, general, lengths, idd = info
+        if digits.startswith(cc) or (idd is not None and idd.match(digits)):
+            return None
+        return self._finish(cc, digits, prefix, general, lengths)
+
+    def international(self, digits: str) -> str | None:
+        """E.164 / ``''`` for a number written with ``+``, or ``None`` (ask the library)."""
+        if len(digits) <= 2 or digits[0] == "0":
+            return None
+        for i in (1, 2, 3):
+            code = int(digits[:i])
+            if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+                region = phonenumbers.region_code_for_country_code(code)
+                info = self._region(region)
+                if info is None:
+                    return None
+                cc, prefix, general, lengths, _ = info
+                return self._finish(cc, digits[i:], prefix, general, lengths)
+        return None
+
+    @staticmethod
+    def _finish(cc: str, number: str, prefix: str, general: re.Pattern[str],
+                lengths: dict[int, Any]) -> str | None:
+        from phonenumbers import ValidationResult as V
+
+        if len(number) < 2:
+            return ""
+        nsn = number
+        if prefix and number.startswith(prefix):
+            stripped = number[len(prefix):]
+            if not (general.fullmatch(number) and not general.fullmatch(stripped)):
+                if lengths.get(len(stripped), V.TOO_LONG) not in (
+                        V.TOO_SHORT, V.IS_POSSIBLE_LOCAL_ONLY, V.INVALID_LENGTH):
+                    nsn = stripped
+        if len(nsn) < 2 or len(nsn) > 17:
+            return ""
+        if nsn.startswith("0"):
+            return None  # leading zeros are kept by special rules: let the library decide
+        ok = lengths.get(len(nsn), V.TOO_LONG) in (V.IS_POSSIBLE, V.IS_POSSIBLE_LOCAL_ONLY)
+        return f"+{cc}{nsn}" if ok else ""
+
+
+_PHONE_FAST = _PhoneFast()
+
+
+def _phone_key(number: str, region: str) -> str:
+    """:func:`normalize_phone` for a reduced key (``+digits`` or ``digits``), fast path first."""
+    if number.startswith("+") and number[1:].isdigit():
+        fast = _PHONE_FAST.international(number[1:])
+    elif number.isdigit():
+        fast = _PHONE_FAST.national(number, region)
+    else:
+        fast = None
+    return fast if fast is not None else normalize_phone(number, region or None)
 
 
 def normalize_phones(raw: pd.Series, region: pd.Series) -> pd.Series:
-    """:func:`normalize_phone` over a column, calling phonenumbers once per distinct number.
+    """:func:`normalize_phone` over a column, with the library called once per distinct number.
 
-    A value made only of digits, spaces, dots, dashes and brackets is reduced to its digits
-    first (phonenumbers reads nothing else from it), so ``(02) 123-4567`` and ``02 123 4567``
-    share one call; an international number (``+...``) does not depend on the region, so it
-    is looked up once whatever the party's country. Anything else is parsed as written.
+    Values are reduced as :func:`normalize_phone` does (digits and leading ``+``), so
+    ``(02) 123-4567`` and ``02 123 4567`` share one lookup. Common shapes are answered by
+    :class:`_PhoneFast` (same results as the library, much faster); the rest goes to
+    phonenumbers once per distinct (number, region).
     """
     raw = _text0(raw)
     region = _text0(region)
     plain = pd.Series(_match(raw, _PHONE_PLAIN), index=raw.index)
     digits = raw.str.replace(r"[^0-9]", "", regex=True)
     plus = raw.str.startswith("+").fillna(False)
-    key_number = raw.where(~plain, (plus.map({True: "+", False: ""}).astype("str") + digits))
-    key_region = region.where(~(plain & plus), "")
-    return _map_unique_pairs(key_number, key_region,
-                             lambda p, r: normalize_phone(p, r or None)).fillna("")
+    reduced = pd.Series(np.where(plus.to_numpy(), "+", ""), index=raw.index, dtype="str") + digits
+    key_number = raw.str.strip().where(~plain, reduced)
+    return _map_unique_pairs(key_number, region, _phone_key).fillna("")
 
 
 def _match(s: pd.Series, pattern: str) -> np.ndarray:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    m = pc.match_substring_regex(pa.array(s.astype("str"), from_pandas=True), pattern)
+    m = pc.match_substring_regex(_arrow(s), pattern)
     return np.asarray(pc.fill_null(m, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -593,8 +744,9 @@ def _declaration_mentions(df: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame,
     allm = pd.concat(parts, ignore_index=True)
     if len(allm):
         # role_hint: every role the mention was seen in, '|'-joined in a fixed order
+        # each (mention, role) pair occurs once here, so the sum of role bits is their OR
         bit = allm["role_hint"].map({r: 1 << i for i, r in enumerate(_ROLES)}).astype("int64")
-        mask = bit.groupby(allm["mention_key"].to_numpy(), sort=False).agg(np.bitwise_or.reduce)
+        mask = bit.groupby(allm["mention_key"].to_numpy(), sort=False).sum()
         names = {b: "|".join(r for i, r in enumerate(_ROLES) if b >> i & 1)
                  for b in range(1, 1 << len(_ROLES))}
         allm = allm.drop_duplicates("mention_key").reset_index(drop=True)
@@ -658,23 +810,16 @@ def _normalize_declarations(df: pd.DataFrame, ctx: Context) -> dict[str, pd.Data
 
 def _routes(df: pd.DataFrame, ftz: frozenset[str]) -> tuple[pd.Series, pd.Series]:
     """Route string and id per row, built once per distinct (origin, ports) combination."""
-    parts = [_text0(_col(df, c)) for c in
+    parts = [_col(df, c) for c in
              ("origin_country", "port_of_loading", "transit_ports", "port_of_discharge")]
-    key = parts[0] + _SEP + parts[1] + _SEP + parts[2] + _SEP + parts[3]
-    codes, uniques = pd.factorize(key)
+    codes, uniques = _encode(_join(parts))
     routes, ids = [], []
-    for u in uniques.tolist():
+    for u in uniques:
         o, pol, tr, pod = u.split(_SEP)
         r = route_string(o or None, pol or None, tr or None, pod or None, ftz)
         routes.append(r)
         ids.append(route_id(r))
-    r_arr = np.array(routes, dtype=object)
-    i_arr = np.array(ids, dtype=object)
-    if not len(uniques):
-        empty = pd.Series([], index=df.index, dtype="str")
-        return empty, empty
-    return (pd.Series(r_arr[codes], index=df.index, dtype="str"),
-            pd.Series(i_arr[codes], index=df.index, dtype="str"))
+    return _take(routes, codes, df.index), _take(ids, codes, df.index)
 
 
 def unknown_hubs(declarations: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -707,11 +852,8 @@ def _normalize_parties(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame
         "raw_phone": _text0(_col(df, "phone")), "raw_email": _text0(_col(df, "email")),
     }
     scope = pd.Series("registry", index=df.index, dtype="str")
-    joined = scope
-    for c in _RAW:
-        joined = joined + _SEP + raw[c]
-    m = pd.DataFrame({"mention_key": _sha16(joined), "scope": scope, "role_hint": "registry",
-                      **raw})
+    m = pd.DataFrame({"mention_key": _sha16(_join([scope, *[raw[c] for c in _RAW]]), df.index),
+                      "scope": scope, "role_hint": "registry", **raw})
     m["tax_id"] = _map_unique(_col(df, "tax_id"), normalize_tax_id).fillna("")
     m["registered_at"] = _col(df, "registered_at") if "registered_at" in df else pd.NaT
     m["aeo_tier"] = _text0(_col(df, "aeo_tier"))

@@ -1,20 +1,22 @@
 """Entity resolution, step 2: blocking — which pairs of mentions are worth comparing.
 
 Nothing is compared all-pairs. A pair is a candidate only when the two mentions share a
-block key:
+block key, and each key exists for a rule that could accept the pair:
 
-- exact keys: phone, e-mail, normalised address, core name, and a registry ``raw_id`` seen in
-  declarations (``(scope, raw_id)`` and tax id are handled as hard keys, see ``hard_edges``);
-- name tokens: the ``token_blocks`` rarest tokens of each core name ("golden dragon trading"
-  -> "golden", "dragon" when "trading" is common), so spelling variants that share a
-  distinctive word meet.
+- ``phone``, ``email``, ``address`` (exact normalised values): the name+identifier rules;
+- ``name`` (exact core name) and ``name_slip`` (the core name with one word replaced by each
+  of its one-letter deletions, "SymSpell" style, so that "Matsuda Industries" and "Matsuda
+  nIdustries", "Bohua" and "ohua" meet): the fuzzy-name rule, which only accepts names
+  that are nearly identical;
+- ``registry_id``: a registry entry and the declaration mentions carrying its id;
+- hard keys ``(scope, raw_id)`` and tax id become star edges (``hard_edges``), never pairs.
 
 Blocks up to ``block_cap`` members yield all their pairs (built with numpy, by block size).
-Bigger blocks — a registered agent's address shared by 500 companies, a common name token —
-compare names with ``rapidfuzz.process.cdist`` (vectorised C) and keep only pairs whose names
-are compatible: they are the only pairs any soft rule could accept. Blocks above
-``cdist_cap`` are split on their members' rarest name token first; what is still too big is
-skipped and counted in the stats. Every count (blocks, pairs, big, skipped) is reported.
+Bigger blocks — a registered agent's address shared by 500 companies — compare the distinct
+names in the block with ``rapidfuzz.process.cdist`` (vectorised C) and keep only mention
+pairs whose names could pass ``name_threshold``. Blocks above ``cdist_cap`` are split on
+their members' two rarest name tokens; what is still too big is skipped. Every count
+(blocks, pairs, big, split, skipped) is reported in the stats before rules run.
 """
 
 from __future__ import annotations
@@ -26,41 +28,51 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from ingest.resolve_prepare import Prepared
 from ingest.resolve_names import CANDIDATE_SCORER
+from ingest.resolve_prepare import Prepared
 
 if TYPE_CHECKING:
     from ingest.resolve import ResolveConfig
 
-__all__ = ["candidate_pairs", "hard_edges", "rarest_tokens"]
+__all__ = ["candidate_pairs", "hard_edges", "slip_keys", "rarest_token_pairs"]
 
 EMPTY = np.empty(0, dtype=np.int64)
 
 
-def rarest_tokens(core: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``k`` rarest tokens of each core name (ties: alphabetical).
+def _factorize(values: list[str]) -> np.ndarray:
+    return pd.factorize(np.asarray(values, dtype=object))[0].astype(np.int64)
 
-    Returns ``(mention index, token code)`` rows and, per mention, a code of its ``k``
-    rarest tokens taken together (-1 for a mention without a name).
-    """
-    token_lists = [set(s.split()) for s in core]
-    freq = Counter(t for tokens in token_lists for t in tokens)
-    rows, toks, combo = [], [], []
-    for i, tokens in enumerate(token_lists):
-        rarest = sorted(tokens, key=lambda t: (freq[t], t))[:k]
-        rows.extend([i] * len(rarest))
-        toks.extend(rarest)
-        combo.append(" ".join(sorted(rarest)))
-    combo_code = pd.factorize(np.asarray(combo, dtype=object))[0].astype(np.int64)
-    combo_code[np.asarray(combo, dtype=object) == ""] = -1
+
+def rarest_token_pairs(names: np.ndarray) -> np.ndarray:
+    """Per distinct core name, a code of its two rarest tokens (ties: alphabetical)."""
+    token_sets = [set(s.split()) for s in names]
+    freq = Counter(t for tokens in token_sets for t in tokens)
+    keys = [" ".join(sorted(sorted(tokens, key=lambda t: (freq[t], t))[:2])) for tokens in token_sets]
+    return _factorize(keys)
+
+
+def slip_keys(names: np.ndarray, min_len: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """``(name index, key code)``: each name with one word of ``min_len``+ letters replaced by
+    itself and by each of its one-letter deletions. Two names one typing slip apart in one
+    word (letter dropped, doubled, swapped or replaced) share a key."""
+    rows, keys = [], []
+    for n, name in enumerate(names):
+        tokens = name.split()
+        for k, word in enumerate(tokens):
+            if len(word) < min_len:
+                continue
+            rest = " ".join(tokens[:k] + tokens[k + 1:]) + "|"
+            for variant in {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}:
+                rows.append(n)
+                keys.append(rest + variant)
     if not rows:
-        return EMPTY, EMPTY, combo_code
-    tok_code = pd.factorize(np.asarray(toks, dtype=object))[0].astype(np.int64)
-    return np.asarray(rows, dtype=np.int64), tok_code, combo_code
+        return EMPTY, EMPTY
+    return np.asarray(rows, dtype=np.int64), _factorize(keys)
 
 
-def _groups(idx: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Members sorted by block, with each block's start and size (blocks of 2+ only)."""
+def _groups(idx: np.ndarray, code: np.ndarray, is_new: np.ndarray | None = None):
+    """Members sorted by block, with each block's start and size: blocks of 2+ members and,
+    when ``is_new`` is given, with at least one new member."""
     keep = code >= 0
     idx, code = idx[keep], code[keep]
     order = np.lexsort((idx, code))
@@ -69,7 +81,10 @@ def _groups(idx: np.ndarray, code: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
         return idx, EMPTY, EMPTY
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     sizes = np.diff(np.r_[starts, len(code)])
-    return idx, starts[sizes >= 2], sizes[sizes >= 2]
+    wanted = sizes >= 2
+    if is_new is not None:
+        wanted &= np.add.reduceat(is_new[idx].astype(np.int64), starts) > 0
+    return idx, starts[wanted], sizes[wanted]
 
 
 def _small_block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray):
@@ -84,49 +99,76 @@ def _small_block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarra
     return np.concatenate(out_a), np.concatenate(out_b)
 
 
-def _name_filtered_pairs(block: np.ndarray, p: Prepared, cfg: ResolveConfig):
-    """Pairs of a big block whose core names reach ``cfg.name_threshold`` (cdist, in C)."""
-    new = block[p.is_new[block]]
-    if not len(new):
-        return EMPTY, EMPTY
-    scores = process.cdist(
-        p.core[new], p.core[block], scorer=CANDIDATE_SCORER, score_cutoff=cfg.name_threshold,
-        dtype=np.uint8, workers=cfg.workers,
-    )
-    qi, ci = np.nonzero(scores)
-    a, b = new[qi], block[ci]
-    keep = a != b
+def _expand(name_a: np.ndarray, name_b: np.ndarray, members: np.ndarray, p: Prepared):
+    """Mention pairs ``(i, j)`` among ``members`` for every name pair ``(name_a, name_b)``."""
+    who = pd.DataFrame({"i": members, "n": p.name[members]})
+    pairs = pd.DataFrame({"n": name_a, "m": name_b})
+    left = pairs.merge(who, on="n")
+    both = left.merge(who.rename(columns={"i": "j", "n": "m"}), on="m")
+    a, b = both["i"].to_numpy(np.int64), both["j"].to_numpy(np.int64)
+    keep = (a != b) & (p.is_new[a] | p.is_new[b])
     return a[keep], b[keep]
+
+
+def _name_filtered_pairs(block: np.ndarray, p: Prepared, cfg: ResolveConfig, st: Counter):
+    """Pairs of a big block whose names could reach ``cfg.name_threshold``.
+
+    The distinct names of the block's new mentions are compared (cdist, in C) with all its
+    distinct names; matching name pairs are expanded back to mention pairs.
+    """
+    named = block[p.name[block] >= 0]
+    queries = np.unique(p.name[named[p.is_new[named]]])
+    choices = np.unique(p.name[named])
+    if not len(queries):
+        return EMPTY, EMPTY
+    st["cdist_cells"] += len(queries) * len(choices)
+    scores = process.cdist(p.names[queries], p.names[choices], scorer=CANDIDATE_SCORER,
+                           score_cutoff=cfg.name_threshold, dtype=np.uint8, workers=cfg.workers)
+    qi, ci = np.nonzero(scores)
+    return _expand(queries[qi], choices[ci], named, p)
 
 
 def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: str, depth=0):
     """Candidate pairs from one kind of block key (``idx[k]`` is in block ``code[k]``)."""
-    members, starts, sizes = _groups(np.asarray(idx), np.asarray(code))
-    has_new = np.add.reduceat(p.is_new[members].astype(np.int64), starts) > 0 if len(starts) else []
-    starts, sizes = starts[has_new], sizes[has_new]
+    members, starts, sizes = _groups(np.asarray(idx), np.asarray(code), p.is_new)
     st = stats.setdefault(kind, Counter())
     st["blocks"] += len(starts)
     small = sizes <= cfg.block_cap
     a, b = _small_block_pairs(members, starts[small], sizes[small])
     out_a, out_b = [a], [b]
     st["pairs"] += len(a)
-    for start, size in zip(starts[~small], sizes[~small]):
+    for start, size in zip(starts[~small].tolist(), sizes[~small].tolist()):
         block = members[start:start + size]
         if size <= cfg.cdist_cap:
             st["big_blocks"] += 1
-            st["cdist_cells"] += int(p.is_new[block].sum()) * int(size)
-            a, b = _name_filtered_pairs(block, p, cfg)
+            a, b = _name_filtered_pairs(block, p, cfg, st)
         elif depth == 0:
             st["split_blocks"] += 1
             a, b = block_pairs(block, p.token_pair[block], p, cfg, stats, kind, depth=1)
         else:
             st["skipped_blocks"] += 1
-            st["skipped_members"] += int(size)
+            st["skipped_members"] += size
             continue
         out_a.append(a)
         out_b.append(b)
         st["pairs"] += len(a)
     return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def _slip_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
+    """Mention pairs whose distinct core names are one slip apart (see ``slip_keys``)."""
+    rows, keys = slip_keys(p.names)
+    members, starts, sizes = _groups(rows, keys)
+    st = stats.setdefault("name_slip", Counter())
+    ok = sizes <= cfg.cdist_cap
+    st["skipped_blocks"] += int((~ok).sum())
+    na, nb = _small_block_pairs(members, starts[ok], sizes[ok])
+    name_pairs = np.unique(np.minimum(na, nb) * len(p.names) + np.maximum(na, nb))
+    st["name_pairs"] += len(name_pairs)
+    a, b = _expand(name_pairs // len(p.names), name_pairs % len(p.names),
+                   np.flatnonzero(p.name >= 0), p)
+    st["pairs"] += len(a)
+    return a, b
 
 
 def _registry_id_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
@@ -136,14 +178,15 @@ def _registry_id_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
     decl = pd.DataFrame({"d": np.flatnonzero(~p.is_registry & (p.raw_id >= 0))})
     decl["code"] = p.raw_id[decl["d"]]
     decl = decl[decl["code"].isin(reg["code"])]
-    big = decl["code"].value_counts()
-    big = big[big > cfg.cdist_cap].index
+    sizes = decl["code"].value_counts()
+    big = sizes[sizes > cfg.cdist_cap].index
     st = stats.setdefault("registry_id", Counter())
     st["skipped_blocks"] += len(big)
     pairs = reg.merge(decl[~decl["code"].isin(big)], on="code")
     a, b = pairs["r"].to_numpy(np.int64), pairs["d"].to_numpy(np.int64)
-    st["pairs"] += len(a)
-    return a, b
+    keep = p.is_new[a] | p.is_new[b]
+    st["pairs"] += int(keep.sum())
+    return a[keep], b[keep]
 
 
 def candidate_pairs(p: Prepared, cfg: ResolveConfig) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -151,16 +194,18 @@ def candidate_pairs(p: Prepared, cfg: ResolveConfig) -> tuple[np.ndarray, np.nda
     stats: dict = {}
     n = len(p)
     all_idx = np.arange(n, dtype=np.int64)
-    tok_idx, tok_code, p.token_pair = rarest_tokens(p.core, cfg.token_blocks)
+    named = p.name >= 0
+    p.token_pair = np.where(named, rarest_token_pairs(p.names)[np.where(named, p.name, 0)], -1)
     parts = [block_pairs(all_idx, getattr(p, k), p, cfg, stats, k)
              for k in ("phone", "email", "address", "name")]
-    parts.append(block_pairs(tok_idx, tok_code, p, cfg, stats, "name_token"))
+    parts.append(_slip_pairs(p, cfg, stats))
     parts.append(_registry_id_pairs(p, cfg, stats))
     a = np.concatenate([x[0] for x in parts])
     b = np.concatenate([x[1] for x in parts])
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keep = (lo != hi) & (p.is_new[lo] | p.is_new[hi])
-    uniq = np.unique(lo[keep] * n + hi[keep])
+    uniq = pd.unique(lo[keep] * n + hi[keep])
+    uniq.sort()
     stats["candidates"] = {"pairs_before_dedup": int(keep.sum()), "pairs": len(uniq)}
     return uniq // n, uniq % n, stats
 
@@ -174,14 +219,13 @@ def hard_edges(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     out = []
     for rule, code in enumerate((p.scope_id, p.tax)):
-        members, starts, sizes = _groups(np.arange(len(p), dtype=np.int64), code)
+        members, starts, sizes = _groups(np.arange(len(p), dtype=np.int64), code, p.is_new)
         if not len(starts):
             continue
-        block_of = np.repeat(np.arange(len(starts)), sizes)
-        pos = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
-        heads, tails = members[np.repeat(starts, sizes)], members[pos]
-        has_new = np.bincount(block_of, weights=p.is_new[tails], minlength=len(starts)) > 0
-        keep = (heads != tails) & has_new[block_of]
+        offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        heads = members[np.repeat(starts, sizes)]
+        tails = members[np.repeat(starts, sizes) + offsets]
+        keep = heads != tails
         out.append((heads[keep], tails[keep], np.full(int(keep.sum()), rule, dtype=np.int8)))
     if not out:
         return EMPTY, EMPTY, np.empty(0, dtype=np.int8)

@@ -82,7 +82,7 @@ class Clustering:
         """Per-cluster identifier sets and representative name (after the hard unions)."""
         p = self.p
         facts: dict[int, dict] = {}
-        cols = (p.tax.tolist(), p.scope.tolist(), p.raw_id.tolist(), p.phone.tolist(),
+        cols = (p.tax.tolist(), p.scope.tolist(), p.raw_id.tolist(), p.phone_tail.tolist(),
                 p.email.tolist(), p.country.tolist())
         for i, (tax, scope, rid, phone, email, country) in enumerate(zip(*cols)):
             f = facts.setdefault(self.find(i), {"tax": set(), "ids": {}, "phone": set(),

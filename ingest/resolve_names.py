@@ -42,14 +42,23 @@ LEGAL_FORMS = frozenset(
     """.split()
 )
 
-#: Legal forms with two adjacent letters swapped ("Co" typed "oC", "Ltd" typed "Ldt"), and
-#: long forms one slip away ("Limtied"), are legal forms too: a typo there says nothing
-#: about which company it is. ("crop" is a word, not a slipped "corp".)
+#: Short legal forms with a typing slip (two letters swapped, one doubled or dropped: "oC",
+#: "Coo", "Ldt", "Lt") are legal forms too: a typo there says nothing about which company it
+#: is. Long forms one slip away ("Limtied") are caught by ``is_legal_form``. Slips that make
+#: a real word ("crop") are not forms.
+def _slips(word: str) -> set[str]:
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    doubled = {word[:i] + word[i] + word[i:] for i in range(len(word))}
+    dropped = {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {s for s in swapped | doubled | dropped if len(s) >= 2 and s != word}
+
+
 _UNSLIPPED = {
-    f[:i] + f[i + 1] + f[i] + f[i + 2:]: f
-    for f in ("co", "ltd", "inc", "llc", "bhd", "sdn", "tnhh", "pvt", "jsc", "plc", "corp")
-    for i in range(len(f) - 1)
-    if f[:i] + f[i + 1] + f[i] + f[i + 2:] not in ("crop", "tnhh")
+    slip: form
+    for form in ("co", "ltd", "inc", "llc", "bhd", "sdn", "pte", "pvt", "jsc", "plc", "corp",
+                 "cty", "tnhh")
+    for slip in _slips(form)
+    if slip not in ("crop", "cop", "pet", "in") and slip not in LEGAL_FORMS
 }
 _LONG_FORMS = tuple(f for f in LEGAL_FORMS if len(f) >= 6)
 

@@ -46,6 +46,10 @@ class Prepared:
     scope: np.ndarray  # int code of scope
     country: np.ndarray
     phone: np.ndarray
+    #: int code of the phone's last 8 digits: what "different phones" is judged on. A number
+    #: written without its country code and read with the reporting country's ("+66 86..."
+    #: for a Chinese "86-755-...") is not a different phone.
+    phone_tail: np.ndarray
     email: np.ndarray
     address: np.ndarray
     tax: np.ndarray
@@ -161,6 +165,7 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
         scope=codes(scope),
         country=codes(frame["country"]),
         phone=codes(frame["phone"]),
+        phone_tail=codes(frame["phone"].str[-8:]),
         email=codes(frame["email"]),
         address=codes(frame["address_norm"]),
         tax=codes(frame["tax_id"]),

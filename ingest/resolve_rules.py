@@ -62,7 +62,7 @@ def name_address(p, a, b, sim, cfg):
 
 def conflicting_identifiers(p, a, b, cfg):
     """Both mentions give a phone, e-mail, tax id or (same scope) trader id, and they differ."""
-    out = _differ(p.phone, a, b) | _differ(p.email, a, b) | _differ(p.tax, a, b)
+    out = _differ(p.phone_tail, a, b) | _differ(p.email, a, b) | _differ(p.tax, a, b)
     out |= _same(p.scope, a, b) & _differ(p.raw_id, a, b)
     if cfg.address_conflicts:
         out |= _differ(p.address, a, b)

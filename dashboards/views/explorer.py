@@ -18,6 +18,7 @@ cfg = C.ctx().cfg
 CAP = int(cfg.explorer_node_cap)
 ss = st.session_state
 ss.setdefault("explorer_expanded", [])
+ss.setdefault("explorer_depth", 1)
 
 st.title("Network explorer")
 
@@ -72,7 +73,7 @@ except Exception as exc:  # noqa: BLE001
     C.store_problem(exc)
 with st.expander("Depth and filters", expanded=False):
     f1, f2, f3, f4 = st.columns(4)
-    depth = f1.slider("Depth (hops)", 1, 3, int(ss.get("explorer_depth", 2)), key="explorer_depth")
+    depth = f1.slider("Depth (hops)", 1, 3, key="explorer_depth")
     lo = hi = None
     if facts is not None and len(facts) and facts["declared_at"].notna().any():
         lo, hi = pd.to_datetime(facts["declared_at"]).min().date(), pd.to_datetime(facts["declared_at"]).max().date()

@@ -42,6 +42,9 @@ from intel.config import Settings
 __all__ = ["run", "route_string", "route_id_of", "prepare_routes", "watch_sector", "hub_info"]
 
 UNKNOWN = "?"
+LOCODE = r"[A-Z]{2}[A-Z0-9]{3}"
+#: hub kinds where sea-going ships load (an empty kind counts: unknown is not 'no port')
+SEA_KINDS = frozenset({"seaport", "ftz", "bonded", ""})
 _FTZ_TAG = "(ftz)"
 
 
@@ -66,15 +69,16 @@ def _truthy(value: object) -> bool:
 
 
 def hub_info(hubs: pd.DataFrame) -> pd.DataFrame:
-    """Hub reference indexed by locode: ``name, country, ftz (bool), lat, lon``."""
+    """Hub reference indexed by locode: ``name, country, ftz (bool), lat, lon, kind``."""
     if hubs is None or not len(hubs) or "locode" not in hubs:
-        return pd.DataFrame(columns=["name", "country", "ftz", "lat", "lon"], index=pd.Index([], name="locode"))
+        return pd.DataFrame(columns=["name", "country", "ftz", "lat", "lon", "kind"], index=pd.Index([], name="locode"))
     frame = hubs.copy()
     frame["locode"] = _text(frame["locode"], len(frame)).values
     frame = frame[frame["locode"] != ""].drop_duplicates("locode").set_index("locode")
     kind = _text(frame.get("kind"), len(frame), upper=False).str.lower().values
     ftz = np.array([_truthy(v) for v in frame.get("ftz", pd.Series([None] * len(frame)))])
     frame["ftz"] = ftz | (kind == "ftz")
+    frame["kind"] = kind
     country = _text(frame.get("country"), len(frame)).values
     frame["country"] = np.where(country == "", frame.index.str[:2], country)
     for column in ("name", "lat", "lon"):
@@ -82,7 +86,7 @@ def hub_info(hubs: pd.DataFrame) -> pd.DataFrame:
             frame[column] = pd.NA
     frame["lat"] = pd.to_numeric(frame["lat"], errors="coerce")
     frame["lon"] = pd.to_numeric(frame["lon"], errors="coerce")
-    return frame[["name", "country", "ftz", "lat", "lon"]]
+    return frame[["name", "country", "ftz", "lat", "lon", "kind"]]
 
 
 def route_string(origin: str, pol: str, transits: Iterable[str], pod: str, ftz: set[str] | frozenset[str] = frozenset()) -> str:
@@ -160,8 +164,10 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     country = info["country"].to_dict() if len(info) else {}
 
     def country_of(code: pd.Series) -> pd.Series:
+        """The hub's country, else the LOCODE's country part (only for a well-formed LOCODE)."""
         mapped = code.map(country)
-        return mapped.where(mapped.notna(), code.str[:2]).fillna("").astype(object)
+        prefix = code.str[:2].where(code.str.fullmatch(LOCODE).fillna(False), "")
+        return mapped.where(mapped.notna(), prefix).fillna("").astype(object)
 
     pol_country = country_of(pol)
     export = _text(get("export_country"), n)
@@ -185,66 +191,119 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- signals
+def _smoothed(hits: np.ndarray, total: np.ndarray, prior: float, strength: float = 5.0) -> np.ndarray:
+    return (hits + prior * strength) / (total + strength)
+
+
+def _origin_stats(r: pd.DataFrame, info: pd.DataFrame) -> dict[str, np.ndarray]:
+    """What is normal about origins and loading countries, learned from the data itself.
+
+    - ``pair_share``: share of origin-O goods loaded in country S;
+    - ``landlocked``: 1 when the origin has no seaport in the hub reference and hardly loads
+      anything itself (its goods must leave through a neighbour), else 0;
+    - ``foreign_share``: share of the goods loaded in S that declare another origin (high for
+      entrepôts such as Singapore, Hong Kong, Rotterdam);
+    - ``consign_share``: share of the goods loaded in S consigned from another country.
+    """
+    origin, ship = r["origin"].to_numpy(dtype=object), r["ship_country"].to_numpy(dtype=object)
+    pol_c, export = r["pol_country"].to_numpy(dtype=object), r["export_country"].to_numpy(dtype=object)
+    n = r["n"].to_numpy(dtype=float)
+    known = (origin != "") & (ship != "")
+    f = pd.DataFrame({"o": origin[known], "s": ship[known], "n": n[known]})
+    f["foreign"] = (f["o"] != f["s"]) * f["n"]
+    by_origin = f.groupby("o")["n"].sum()
+    by_pair = f.groupby(["o", "s"])["n"].sum()
+    by_ship = f.groupby("s")[["n", "foreign"]].sum()
+    both = (pol_c != "") & (export != "")
+    g = pd.DataFrame({"s": pol_c[both], "n": n[both], "other": (export[both] != pol_c[both]) * n[both]}).groupby("s")[["n", "other"]].sum()
+    origins = pd.Series(origin)
+    origin_n = origins.map(by_origin).fillna(0).to_numpy()
+    own_loadings = origins.map(by_ship["n"]).fillna(0).to_numpy()
+    sea_countries = set(info.loc[info["kind"].isin(SEA_KINDS), "country"]) if len(info) else set()
+    has_port = origins.isin(sea_countries).to_numpy() | (own_loadings >= np.maximum(5, 0.05 * origin_n))
+    ships = pd.Series(ship)
+    pols = pd.Series(pol_c)
+    return {
+        "pair_share": pd.Series(list(zip(origin, ship))).map(by_pair).fillna(0).to_numpy() / np.maximum(origin_n, 1),
+        "pair_n": pd.Series(list(zip(origin, ship))).map(by_pair).fillna(0).to_numpy(),
+        "origin_n": origin_n,
+        "landlocked": (~has_port).astype(float),
+        "foreign_share": _smoothed(ships.map(by_ship["foreign"]).fillna(0).to_numpy(), ships.map(by_ship["n"]).fillna(0).to_numpy(), 0.5),
+        "consign_share": _smoothed(pols.map(g["other"]).fillna(0).to_numpy(), pols.map(g["n"]).fillna(0).to_numpy(), 0.5),
+    }
+
+
 def _laundering(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, watch: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Origin laundering score and reason per row of the combination frame ``r``.
 
-    Normal mismatches are learned from the data: an origin that usually ships from another
-    country (a landlocked origin) and a loading country that ships many origins (an entrepôt:
-    Singapore, Hong Kong, Rotterdam) make a mismatch ordinary. What stays is goods loaded in
-    a country whose loadings are almost all of its own origin, claiming an origin that rarely
-    ships from there.
+    The core is an inconsistency: the declared origin differs from the country the goods were
+    loaded in (port of loading, else the export country). How unusual that is comes from the
+    data: a landlocked origin that always ships through a neighbour and a loading country that
+    ships many origins (an entrepôt: Singapore, Hong Kong, Rotterdam) make it ordinary. What
+    raises it: a preferential origin claimed for goods loaded outside the preferential area
+    (motive), a free-zone stop in the claimed origin country or a third country (where goods
+    are re-documented), a consignment country that differs from the loading country, and
+    watch-list goods. A stop at a legitimate big hub counts for less than one at another
+    free zone; it never counts without the inconsistency.
     """
-    known = ((r["origin"] != "") & (r["ship_country"] != "")).to_numpy()
-    n = r["n"].to_numpy(dtype=float)
+    st = _origin_stats(r, info)
     origin, ship = r["origin"].to_numpy(dtype=object), r["ship_country"].to_numpy(dtype=object)
-    frame = pd.DataFrame({"o": origin[known], "s": ship[known], "n": n[known]})
-    frame["foreign"] = (frame["o"] != frame["s"]) * frame["n"]
-    by_origin = frame.groupby("o")["n"].sum()
-    by_pair = frame.groupby(["o", "s"])["n"].sum()
-    by_ship = frame.groupby("s")[["n", "foreign"]].sum()
-    pair_n = pd.Series(list(zip(origin, ship))).map(by_pair).fillna(0).to_numpy()
-    origin_n = pd.Series(origin).map(by_origin).fillna(0).to_numpy()
-    # how unusual this loading country is for this origin, and how rarely this loading
-    # country ships goods of any foreign origin (both smoothed towards 'not unusual')
-    unusual_pair = 1.0 - pair_n / (origin_n + 10.0)
-    ship_n = pd.Series(ship).map(by_ship["n"]).fillna(0).to_numpy()
-    foreign_share = (pd.Series(ship).map(by_ship["foreign"]).fillna(0).to_numpy() + 2.5) / (ship_n + 5.0)
-    abnormal = unusual_pair * (1.0 - foreign_share)
-    pref = {c.upper() for c in (cfg.preferential_origins or [])}
-    o_pref = np.isin(origin, list(pref))
-    s_pref = np.isin(ship, list(pref))
-    motive = np.where(o_pref & ~s_pref, 1.0, np.where(o_pref, 0.5, 0.3))
+    pol_c, export = r["pol_country"].to_numpy(dtype=object), r["export_country"].to_numpy(dtype=object)
+    unusual = (1.0 - st["pair_share"] * st["landlocked"]) * (1.0 - st["foreign_share"])
+    consign_unusual = 1.0 - st["consign_share"]
+    pref = list({c.upper() for c in (cfg.preferential_origins or [])})
+    motive = np.where(np.isin(origin, pref) & ~np.isin(ship, pref), 1.0, np.where(np.isin(origin, pref), 0.5, 0.3))
+    legit = {h.upper() for h in (cfg.legitimate_hubs or [])}
     ftz_hubs = set(info.index[info["ftz"].astype(bool)]) if len(info) else set()
     hub_country = info["country"].to_dict() if len(info) else {}
-    scores = np.zeros(len(r))
-    reasons = [""] * len(r)
     transit, pol, dest = r["transit"].to_numpy(), r["pol"].to_numpy(), r["dest"].to_numpy()
     hs, sector = r["hs"].to_numpy(), watch.to_numpy()
-    for i in np.flatnonzero(known & (origin != ship)):
-        o, s = origin[i], ship[i]
+    scores = np.zeros(len(r))
+    reasons = [""] * len(r)
+    mismatch = (origin != "") & (ship != "") & (origin != ship)
+    consigned_elsewhere = (pol_c != "") & (export != "") & (export != pol_c)
+    for i in np.flatnonzero(mismatch | consigned_elsewhere):
+        o, s, e = origin[i], ship[i], export[i]
         ftz_stops = [t for t in transit[i] if t in ftz_hubs]
         in_origin = [t for t in ftz_stops if hub_country.get(t, t[:2]) == o]
-        third = [t for t in ftz_stops if hub_country.get(t, t[:2]) not in {s, dest[i]}]
-        a = float(abnormal[i])
-        f = 0.6 if in_origin else (0.5 if third else 0.0)
+        third = [t for t in ftz_stops if hub_country.get(t, t[:2]) not in {s, dest[i]} and t not in in_origin]
+        a = float(unusual[i]) if mismatch[i] else 0.0
+        f = 0.6 if in_origin else (max(0.5 * (0.5 if t in legit else 1.0) for t in third) if third else 0.0)
         w = 0.35 if sector[i] else 0.0
-        scores[i] = 1 - (1 - 0.45 * motive[i] * a) * (1 - f * a) * (1 - w * a)
-        where = f"loaded at {pol[i]} ({s})" if pol[i] else f"exported from {s}"
-        stops = in_origin or third
-        text = f"declared origin {o} but {where}"
-        if stops:
-            text += " via " + ", ".join(f"{t} (free zone, {hub_country.get(t, t[:2])})" for t in stops)
-        if in_origin:
-            text += f": origin {o} claimed after a free-zone stop in {o}"
-        notes = []
-        if motive[i] == 1.0:
-            notes.append(f"{o} is a preferential origin and {s} is not")
-        if sector[i]:
-            notes.append(f"watch-list goods ({sector[i]}, HS {str(hs[i])[:6]})")
-        notes.append(f"{foreign_share[i]:.0%} of goods loaded in {s} declare a foreign origin")
-        notes.append(f"{pair_n[i] / max(origin_n[i], 1):.0%} of origin-{o} goods load in {s}")
-        reasons[i] = f"{text} ({', '.join(notes)})"
+        c = 0.0
+        if consigned_elsewhere[i]:
+            stop_countries = {hub_country.get(t, t[:2]) for t in ftz_stops}
+            c = (0.5 if (e == o or e in stop_countries) else 0.3) * float(consign_unusual[i])
+        m = a if mismatch[i] else 0.5 * float(consign_unusual[i])  # a consignment inconsistency alone weighs less
+        scores[i] = 1 - (1 - 0.45 * motive[i] * a) * (1 - f * m) * (1 - w * m) * (1 - c)
+        reasons[i] = _laundering_reason(i, o, s, e, pol[i], in_origin, third, hub_country, mismatch[i], consigned_elsewhere[i],
+                                        motive[i], sector[i], hs[i], st)
     return scores, reasons
+
+
+def _laundering_reason(i: int, o: str, s: str, e: str, pol: str, in_origin: list[str], third: list[str],
+                       hub_country: dict, mismatch: bool, consigned: bool, motive: float, sector: str, hs: str,
+                       st: dict[str, np.ndarray]) -> str:
+    where = f"loaded at {pol} ({s})" if pol else f"exported from {s}"
+    text = f"declared origin {o} but {where}" if mismatch else f"consigned from {e} but {where}"
+    if mismatch and consigned:
+        text += f" and consigned from {e}"
+    stops = in_origin or third
+    if stops:
+        text += " via " + ", ".join(f"{t} (free zone, {hub_country.get(t, t[:2])})" for t in stops)
+    if in_origin and mismatch:
+        text += f": origin {o} claimed after a free-zone stop in {o}"
+    notes = []
+    if mismatch and motive == 1.0:
+        notes.append(f"{o} is a preferential origin and {s} is not")
+    if sector:
+        notes.append(f"watch-list goods ({sector}, HS {str(hs)[:6]})")
+    if mismatch:
+        notes.append(f"{st['foreign_share'][i]:.0%} of goods loaded in {s} declare a foreign origin")
+        notes.append(f"{st['pair_share'][i]:.0%} of origin-{o} goods load in {s}")
+    if consigned:
+        notes.append(f"{st['consign_share'][i]:.0%} of goods loaded in {s} are consigned from another country")
+    return f"{text} ({', '.join(notes)})"
 
 
 def _lane_stats(r: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
@@ -375,7 +434,7 @@ def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series |
     base["other"] = base["decl_key"].map(other).fillna(0.0).astype(float).values if other is not None else 0.0
     base["watch"] = watch_sector(base["hs"], cfg.watch_lists).values
     keys = ["route_id", "route", "origin", "pol", "pod", "ship_country", "pol_country", "pod_country",
-            "dest", "mode", "chapter", "watch"]
+            "export_country", "dest", "mode", "chapter", "watch"]
     base["transit_key"] = base["transit"].map(";".join)
     base["hs6"] = base["hs"].str[:6]
     group_keys = [*keys, "transit_key"]

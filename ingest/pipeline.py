@@ -1,0 +1,183 @@
+"""``intel ingest``: files of one input kind, read, validated, normalised, resolved and stored.
+
+Every file is read and validated before anything is written, so a file that cannot be read
+fails the command and changes nothing. Bad rows go to the quarantine; good rows are loaded
+with idempotent set-difference upserts (see :mod:`ingest.load`), so a second run of the same
+files writes nothing new and a run after an interruption completes the first.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ingest import load
+from ingest.mapping import Mapping, apply_mapping, check_mapping, load_mapping
+from ingest.normalize import Context, load_reference
+from ingest.quarantine import write_quarantine
+from ingest.readers import read_file
+from ingest.validate import validate
+from intel.progress import ProgressFn, null_progress
+from intel.store.base import Store
+
+__all__ = ["ingest_files", "prepare_files", "reference_context", "Prepared"]
+
+
+@dataclass
+class Prepared:
+    """One file read, validated and normalised, not yet written anywhere."""
+
+    path: Path
+    read: int
+    bad: pd.DataFrame
+    frames: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+
+def reference_context(store: Store) -> Context:
+    """Hubs and rates for normalisation: the shipped reference plus what users loaded."""
+    ctx = load_reference()
+    user_rates = store.state_dir / "rates.parquet"
+    if user_rates.exists():
+        ctx.rates = pd.concat([ctx.rates, pd.read_parquet(user_rates)]).drop_duplicates(
+            ["currency", "date"], keep="last")
+    stored = store.nodes("Hub")
+    if len(stored):
+        stored = stored[stored["known"].fillna(False).astype(bool)]
+        ctx.hubs = pd.concat([ctx.hubs, stored[[c for c in ctx.hubs.columns if c in stored]]]).drop_duplicates(
+            "locode", keep="last")
+    return ctx
+
+
+def prepare_files(
+    kind: str, paths: list[Path], ctx: Context, mapping: Path | Mapping | None = None,
+    progress: ProgressFn = null_progress,
+) -> list[Prepared]:
+    """Read, map, validate and normalise every file; raises IngestError before any write."""
+    m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    if m is not None:
+        check_mapping(m, kind)
+    prepared = []
+    for path in map(Path, paths):
+        progress(f"read {path.name}")
+        raw = read_file(path, kind)
+        raw = apply_mapping(raw, m, kind) if m is not None else raw
+        progress(f"validate {path.name}")
+        good, bad = validate(raw, kind)  # bad includes the rows the reader rejected
+        progress(f"normalise {path.name}")
+        frames = load_normalised(kind, good, ctx)
+        prepared.append(Prepared(path, len(raw) + len(raw.bad), bad, frames, list(raw.notes)))
+    return prepared
+
+
+def load_normalised(kind: str, good: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
+    from ingest.normalize import normalize
+
+    return normalize(kind, good, ctx)
+
+
+def ingest_files(
+    store: Store, kind: str, paths: list[Path], mapping: Path | Mapping | None = None,
+    progress: ProgressFn = null_progress,
+) -> dict:
+    """Load ``paths`` of input ``kind`` into ``store``; returns the load summary."""
+    started = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    t0 = time.perf_counter()
+    store.init_schema()
+    ctx = reference_context(store)
+    prepared = prepare_files(kind, list(paths), ctx, mapping, progress)
+    load.ensure_reference(store, ctx.hubs)
+
+    summary: dict = {"kind": kind, "files": [], "notes": [], "quarantine_dir": str(store.quarantine_dir)}
+    for item in prepared:
+        summary["notes"].extend(item.notes)
+    merged = {name: pd.concat([p.frames[name] for p in prepared], ignore_index=True)
+              for name in prepared[0].frames} if prepared else {}
+    result, extra_bad = _load_kind(store, kind, merged, progress)
+    bad_all = pd.concat([p.bad for p in prepared] + ([extra_bad] if len(extra_bad) else []), ignore_index=True)
+    progress("quarantine")
+    write_quarantine(store.quarantine_dir, kind, bad_all)
+
+    for item in prepared:
+        rows = len(item.frames.get(_main_frame(kind), pd.DataFrame()))
+        nbad = len(item.bad) + (int((extra_bad["source_file"] == str(item.path)).sum()) if len(extra_bad) else 0)
+        summary["files"].append({"file": str(item.path), "read": item.read, "loaded": rows - (nbad - len(item.bad)),
+                                 "quarantined": nbad})
+    summary["read"] = sum(f["read"] for f in summary["files"])
+    summary["loaded"] = sum(f["loaded"] for f in summary["files"])
+    summary["quarantined"] = sum(f["quarantined"] for f in summary["files"])
+    summary["new"] = result.get("new", 0)
+    if len(summary["files"]) == 1:
+        summary["files"][0]["new"] = summary["new"]
+    summary["notes"].extend(result.get("notes", []))
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    store.record_load({
+        "load_id": uuid.uuid4().hex[:16], "kind": kind, "files": ";".join(map(str, paths)),
+        "started_at": started, "finished_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
+        "rows_read": summary["read"], "rows_loaded": summary["loaded"],
+        "rows_quarantined": summary["quarantined"], "status": "complete",
+    })
+    return summary
+
+
+_MAIN = {"declarations": "declarations", "parties": "mentions", "tips": "tips", "outcomes": "outcomes",
+         "hubs": "hubs", "rates": "rates"}
+
+
+def _main_frame(kind: str) -> str:
+    return _MAIN[kind]
+
+
+def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn) -> tuple[dict, pd.DataFrame]:
+    """Write one kind's normalised frames; returns (result, rows to quarantine after all)."""
+    no_bad = pd.DataFrame(columns=["source_file", "line", "reason", "raw"])
+    if not frames:
+        return {}, no_bad
+    if kind == "declarations":
+        decl = frames["declarations"]
+        result = load.load_declarations(store, decl, frames["mentions"], progress)
+        unknown = frames.get("unknown_hubs")
+        if unknown is not None and len(unknown):
+            result["notes"] = [f"{len(unknown)} port code(s) not in the hub reference were added as hubs "
+                               f"with unknown coordinates: {', '.join(unknown['locode'].astype(str).head(10))}"]
+        return result, no_bad
+    if kind == "parties":
+        mentions = frames["mentions"]
+        before = store.counts().get("Mention", 0)
+        load.load_mentions(store, mentions, progress)
+        return {"new": store.counts().get("Mention", 0) - before}, no_bad
+    if kind == "tips":
+        before = store.counts().get("Tip", 0)
+        load.load_tips(store, frames["tips"])
+        return {"new": store.counts().get("Tip", 0) - before}, no_bad
+    if kind == "outcomes":
+        before = store.counts().get("Outcome", 0)
+        _, missing = load.load_outcomes(store, frames["outcomes"])
+        bad = no_bad
+        if len(missing):
+            bad = pd.DataFrame({
+                "source_file": missing.get("source_file", ""), "line": missing.get("line", 0),
+                "reason": "declaration " + missing["declaration_id"].astype(str) + " of "
+                + missing["reporting_country"].astype(str) + " is not in the store (load its declarations first)",
+                "raw": missing.get("raw", ""),
+            })
+        return {"new": store.counts().get("Outcome", 0) - before}, bad
+    if kind == "hubs":
+        before = store.counts().get("Hub", 0)
+        load.load_hubs(store, frames["hubs"])
+        return {"new": store.counts().get("Hub", 0) - before}, no_bad
+    if kind == "rates":
+        path = store.state_dir / "rates.parquet"
+        rates = frames["rates"]
+        old = pd.read_parquet(path) if path.exists() else rates.iloc[:0]
+        combined = pd.concat([old, rates]).drop_duplicates(["currency", "date"], keep="last")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        combined.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        return {"new": len(combined) - len(old)}, no_bad
+    raise ValueError(f"unknown kind {kind!r}")
