@@ -32,15 +32,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "IngestError",
-    "Column",
-    "Kind",
     "KINDS",
     "KIND_NAMES",
-    "TYPES",
-    "kind",
-    "column",
     "RESERVED",
+    "TYPES",
+    "Column",
+    "IngestError",
+    "Kind",
+    "column",
+    "kind",
 ]
 
 

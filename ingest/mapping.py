@@ -29,18 +29,20 @@ Rules:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping as _MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping as _MappingABC
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from ingest.contract import IngestError, kind as get_kind
+from ingest.contract import IngestError
+from ingest.contract import kind as get_kind
 from ingest.readers import RawFrame
 
-__all__ = ["Mapping", "load_mapping", "parse_mapping", "apply_mapping"]
+__all__ = ["Mapping", "apply_mapping", "load_mapping", "parse_mapping"]
 
 _EMPTY = {"", "~", "null", "Null", "NULL"}
 _TOP_KEYS = {"kind", "columns", "constants", "codes"}

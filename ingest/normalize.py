@@ -46,9 +46,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import fingerprints
 import normality
@@ -58,16 +59,37 @@ import phonenumbers
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ingest.contract import RESERVED, kind as get_kind
+from ingest.contract import RESERVED
+from ingest.contract import kind as get_kind
 from ingest.validate import COUNTRIES, CURRENCIES, parse_datetimes
 
 __all__ = [
-    "Context", "load_reference", "normalize", "DECLARATION_COLUMNS", "MENTION_COLUMNS",
-    "TIP_COLUMNS", "OUTCOME_COLUMNS", "HUB_COLUMNS", "RATE_COLUMNS",
-    "mention_key", "route_string", "route_id", "name_fingerprint", "normalize_name",
-    "normalize_phone", "normalize_phones", "normalize_email", "normalize_address", "normalize_tax_id",
-    "tip_weight", "to_usd", "unknown_hubs", "LEGAL_FORM_FOLDS", "ADDRESS_ABBREVIATIONS",
-    "RELIABILITY_WEIGHT", "CREDIBILITY_WEIGHT",
+    "ADDRESS_ABBREVIATIONS",
+    "CREDIBILITY_WEIGHT",
+    "DECLARATION_COLUMNS",
+    "HUB_COLUMNS",
+    "LEGAL_FORM_FOLDS",
+    "MENTION_COLUMNS",
+    "OUTCOME_COLUMNS",
+    "RATE_COLUMNS",
+    "RELIABILITY_WEIGHT",
+    "TIP_COLUMNS",
+    "Context",
+    "load_reference",
+    "mention_key",
+    "name_fingerprint",
+    "normalize",
+    "normalize_address",
+    "normalize_email",
+    "normalize_name",
+    "normalize_phone",
+    "normalize_phones",
+    "normalize_tax_id",
+    "route_id",
+    "route_string",
+    "tip_weight",
+    "to_usd",
+    "unknown_hubs",
 ]
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
@@ -307,7 +329,7 @@ def _parse_phone(text: str, region: str | None) -> str:
             if phonenumbers.is_possible_number(match.number):
                 return phonenumbers.format_number(match.number,
                                                   phonenumbers.PhoneNumberFormat.E164)
-    except Exception:  # noqa: BLE001 - the matcher is best effort
+    except Exception:  # noqa: BLE001, S110 - the matcher is best effort
         pass
     return ""
 
@@ -321,8 +343,7 @@ def normalize_email(raw: str | None) -> str:
     if not raw:
         return ""
     text = str(raw).strip().lower()
-    if text.startswith("mailto:"):
-        text = text[7:]
+    text = text.removeprefix("mailto:")
     m = _EMAIL.search(text)
     return m.group(0).strip(".") if m else ""
 
@@ -358,11 +379,20 @@ def normalize_tax_id(raw: str | None) -> str:
     return re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", str(raw)).upper())
 
 
+def _blank(v: Any) -> bool:
+    """``True`` for ``None``, ``NaN``/``NA`` and empty text."""
+    if v is None or v is pd.NA:
+        return True
+    if isinstance(v, float):
+        return np.isnan(v)
+    return isinstance(v, str) and v == ""
+
+
 def mention_key(scope: str, raw_id: str = "", raw_name: str = "", raw_address: str = "",
                 raw_country: str = "", raw_phone: str = "", raw_email: str = "") -> str:
     """sha1 (first 16 hex) of the mention tuple joined with ``\\x1f`` (missing -> ``''``)."""
     parts = [scope, raw_id, raw_name, raw_address, raw_country, raw_phone, raw_email]
-    text = _SEP.join("" if p is None or p != p else str(p) for p in parts)
+    text = _SEP.join("" if _blank(p) else str(p) for p in parts)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -371,16 +401,16 @@ def route_string(origin: str | None, loading: str | None, transits: str | Iterab
     """``CN>CNSHA>MYPKG(ftz)>THLCH``: origin country, port of loading, transit ports in order,
     port of discharge; ``(ftz)`` after an FTZ hub, ``?`` for an unknown port."""
     def port(p: str | None) -> str:
-        if not p or p != p:
+        if _blank(p):
             return "?"
-        return f"{p}(ftz)" if p in ftz else p
+        return f"{p}(ftz)" if p in ftz else str(p)
     if isinstance(transits, str):
         via = [t for t in transits.split(";") if t]
-    elif transits is None or (isinstance(transits, float) and transits != transits):
+    elif _blank(transits):
         via = []
     else:
         via = [t for t in transits if t]
-    origin_text = origin if origin and origin == origin else "?"
+    origin_text = "?" if _blank(origin) else str(origin)
     return ">".join([origin_text, port(loading), *[port(t) for t in via], port(discharge)])
 
 
@@ -628,7 +658,7 @@ class _PhoneFast:
             simple = npp is None or re.fullmatch(r"\d+", npp) is not None
             if simple and not m.national_prefix_transform_rule:
                 general = re.compile(m.general_desc.national_number_pattern)
-                lengths = {n: pu._test_number_length("9" * n, m) for n in range(0, 20)}
+                lengths = {n: pu._test_number_length("9" * n, m) for n in range(20)}
                 idd = re.compile(m.international_prefix) if m.international_prefix else None
                 info = (str(m.country_code), npp or "", general, lengths, idd)
         self._meta[region] = info
@@ -669,10 +699,10 @@ class _PhoneFast:
         nsn = number
         if prefix and number.startswith(prefix):
             stripped = number[len(prefix):]
-            if not (general.fullmatch(number) and not general.fullmatch(stripped)):
-                if lengths.get(len(stripped), V.TOO_LONG) not in (
-                        V.TOO_SHORT, V.IS_POSSIBLE_LOCAL_ONLY, V.INVALID_LENGTH):
-                    nsn = stripped
+            keeps_viability = not (general.fullmatch(number) and not general.fullmatch(stripped))
+            if keeps_viability and lengths.get(len(stripped), V.TOO_LONG) not in (
+                    V.TOO_SHORT, V.IS_POSSIBLE_LOCAL_ONLY, V.INVALID_LENGTH):
+                nsn = stripped
         if len(nsn) < 2 or len(nsn) > 17:
             return ""
         if nsn.startswith("0"):
@@ -891,7 +921,7 @@ def _normalize_tips(df: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
               if ctx.default_region else first_origin)
     phones_raw = _col(df, "suspect_phones")
     phones = pd.Series(
-        [";".join(dict.fromkeys(x for x in (normalize_phone(p.strip(), r if r == r else None)
+        [";".join(dict.fromkeys(x for x in (normalize_phone(p.strip(), None if _blank(r) else r)
                                             for p in v.split(";") if p.strip()) if x)) or np.nan
          if isinstance(v, str) else np.nan
          for v, r in zip(phones_raw.tolist(), region.tolist())],

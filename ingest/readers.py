@@ -25,8 +25,9 @@ What every reader guarantees:
 * rows whose cells are all empty are skipped (a note counts them);
 * a file that cannot be read at all raises :class:`IngestError` with a one-line reason.
 
-The CSV fast path finds record boundaries with numpy (a line break ends a record when the
-number of quote characters before it is even) and parses with ``pyarrow.csv``; rows pyarrow
+The CSV fast path finds record boundaries with numpy (replaying the quoting rules of the
+:mod:`csv` module on runs of quote characters, see ``_records``) and parses with
+``pyarrow.csv``; rows pyarrow
 rejects are re-read with the :mod:`csv` module. Files with bare carriage-return line breaks,
 or where the two disagree, are read entirely with the :mod:`csv` module (slower, same result).
 """
@@ -36,15 +37,17 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as _dt
+import decimal
 import gzip
 import io
 import json
 import math
 import re
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,8 +56,15 @@ import pyarrow.compute as pc
 
 from ingest.contract import IngestError
 
-__all__ = ["RawFrame", "read_file", "BAD_COLUMNS", "empty_bad", "clean_names", "detect_format",
-           "IngestError"]
+__all__ = [
+    "BAD_COLUMNS",
+    "IngestError",
+    "RawFrame",
+    "clean_names",
+    "detect_format",
+    "empty_bad",
+    "read_file",
+]
 
 #: Columns of every "bad rows" frame (reader, validator, quarantine).
 BAD_COLUMNS = ["source_file", "line", "reason", "raw"]
@@ -405,7 +415,7 @@ def _guess_legacy(data: bytes, nl: np.ndarray, bad_lines: np.ndarray) -> str:
                 best = charset_normalizer.from_bytes(sample.tobytes(), cp_isolation=_CJK).best()
                 if best is not None:
                     candidates.append(best.encoding)
-            except Exception:  # noqa: BLE001 - detection is best effort
+            except Exception:  # noqa: BLE001, S110 - detection is best effort
                 pass
     for enc in [*candidates, "cp1252"]:
         try:
@@ -493,14 +503,36 @@ class _Records:
         return buf[int(self.start[i]):int(self.end[i])].decode("utf-8", errors="replace")
 
 
-def _records(buf: bytes) -> _Records:
-    """Split ``buf`` into CSV records: a LF ends a record when an even number of ``"`` precede
-    it (RFC 4180 quoting: doubled quotes keep the parity)."""
+def _records(buf: bytes, delimiter: str) -> _Records:
+    """Split ``buf`` into CSV records like the :mod:`csv` module and pyarrow do.
+
+    A quote opens a quoted field only at the start of a field; inside, ``""`` is a literal
+    quote and a single quote closes the field; elsewhere quotes are literal (``TV 55"``).
+    Per run of consecutive quotes of length L that gives three transitions: at a field start
+    with L odd the state toggles (opens, or closes a field whose content ended with ``,``),
+    elsewhere with L odd it resets to "outside", with L even it is unchanged. The state after
+    every run is computed vectorised from the toggles since the last reset; a line break ends
+    a record when the state before it is "outside".
+    """
     arr = np.frombuffer(buf, dtype=np.uint8)
     nl = _positions(arr, 10)
     quotes = _positions(arr, 34)
     if len(quotes):
-        term = nl[(np.searchsorted(quotes, nl) % 2) == 0]
+        new_run = np.ones(len(quotes), dtype=bool)
+        new_run[1:] = quotes[1:] != quotes[:-1] + 1
+        run_start = quotes[new_run]
+        run_len = np.diff(np.append(np.flatnonzero(new_run), len(quotes)))
+        prev = np.where(run_start > 0, arr[np.maximum(run_start - 1, 0)], 10)
+        at_start = (prev == 10) | (prev == ord(delimiter)) | (run_start == 0)
+        odd = (run_len % 2) == 1
+        toggles = np.cumsum(at_start & odd)
+        reset_idx = np.where(~at_start & odd, np.arange(len(run_start)), -1)
+        last_reset = np.maximum.accumulate(reset_idx)
+        base = np.where(last_reset >= 0, toggles[np.maximum(last_reset, 0)], 0)
+        inside = ((toggles - base) % 2) == 1
+        k = np.searchsorted(run_start, nl, side="right") - 1
+        in_quote = np.where(k >= 0, inside[np.maximum(k, 0)], False)
+        term = nl[~in_quote]
     else:
         term = nl
     start = np.concatenate([[0], term + 1]).astype("int64")
@@ -526,12 +558,14 @@ def _read_delimited_fast(buf: bytes, name: str, delimiter: str | None,
     """The pyarrow path; ``None`` when its result cannot be lined up with the records."""
     import pyarrow.csv as pacsv
 
-    rec = _records(buf)
+    if delimiter is None:
+        first = next((ln for ln in buf[:1 << 20].split(b"\n") if ln.strip()), b"")
+        delimiter = _sniff_delimiter(first.decode("utf-8", "replace"))
+    rec = _records(buf, delimiter)
     h = _header_index(buf, rec)
     if h < 0:
         raise IngestError(f"cannot read {name}: the file is empty (no header)")
     header_text = rec.text(buf, h)
-    delimiter = delimiter or _sniff_delimiter(header_text)
     names, original = clean_names(_parse_one(header_text, delimiter))
     ncol = len(names)
     body = slice(h + 1, len(rec.start))
@@ -816,7 +850,7 @@ def _python_finish(rows: list[list[Any]], names: list[str], original: dict[str, 
 # --------------------------------------------------------------------------------------------
 
 def _json_text(v: Any) -> str | None:
-    """A JSON value as contract text (numbers arrive as their literal text)."""
+    """A JSON value as contract text (decimals keep their literal text: ``12.50``)."""
     if v is None:
         return None
     if isinstance(v, str):
@@ -829,17 +863,95 @@ def _json_text(v: Any) -> str | None:
         joined = ";".join(x for x in items if x)
         return joined or None
     if isinstance(v, dict):
-        return json.dumps(v, ensure_ascii=False)
+        return json.dumps(v, ensure_ascii=False, default=_json_default)
     return str(v)
 
 
+def _json_default(v: Any) -> Any:
+    """Numbers kept as Decimal (to keep their literal text) inside nested JSON values."""
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() and "E" not in str(v) and "." not in str(v) \
+            else float(v)
+    raise TypeError(type(v).__name__)
+
+
 def _read_jsonl(data: bytes, name: str) -> RawFrame:
-    """JSON Lines: one object per physical line; a line that does not parse costs only itself."""
+    """JSON Lines: one object per physical line; a line that does not parse costs only itself.
+
+    Clean files are parsed by ``pyarrow.json`` (values turned back into text as for Parquet;
+    fields it would read as timestamps are re-read as text); any problem (a bad line, a field
+    that is a number on one line and text on another, ...) sends the file through the
+    line-by-line :mod:`json` path, which keeps number literals exactly (``12.50``).
+    """
     dec = _decode(data, name)
-    text = dec.buf.decode("utf-8")
-    if text.lstrip().startswith("["):
+    if dec.buf.lstrip()[:1] == b"[":
         raise IngestError(f"cannot read {name}: a JSON array is not JSON Lines "
                           "(write one object per line)")
+    if not dec.bad_lines:
+        rf = _read_jsonl_fast(dec, name)
+        if rf is not None:
+            return rf
+    return _read_jsonl_python(dec, name)
+
+
+def _read_jsonl_fast(dec: _Decoded, name: str) -> RawFrame | None:
+    """``pyarrow.json`` path; ``None`` when the file needs the line-by-line path."""
+    import pyarrow.json as pajson
+
+    buf = dec.buf
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    nl = _positions(arr, 10)
+    start = np.concatenate([[0], nl + 1]).astype("int64")
+    end = np.concatenate([nl, [len(buf)]]).astype("int64")
+    nz = end > start
+    cr = np.zeros(len(end), dtype=bool)
+    cr[nz] = arr[end[nz] - 1] == 13
+    end = end - cr
+    filled = end > start
+    start, end = start[filled], end[filled]
+    lines = np.flatnonzero(filled) + 1
+
+    def read(schema: pa.Schema | None) -> pa.Table:
+        opts = pajson.ParseOptions(explicit_schema=schema, newlines_in_values=False)
+        return pajson.read_json(pa.BufferReader(pa.py_buffer(buf)), parse_options=opts,
+                                read_options=pajson.ReadOptions(block_size=1 << 24))
+
+    try:
+        table = read(None)
+        stamps = [f for f in table.schema if pa.types.is_timestamp(f.type)
+                  or pa.types.is_date(f.type) or pa.types.is_time(f.type)]
+        if stamps:
+            order = table.column_names
+            table = read(pa.schema([pa.field(f.name, pa.string()) for f in stamps]))
+            table = table.select(order)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    if table.num_rows != len(start):
+        return None
+    names, original = clean_names(table.column_names)
+    if any(n != " ".join(str(o).split()).lower() for n, o in zip(names, table.column_names)):
+        return None  # blank or repeated names after lower-casing: let the exact path merge them
+    cols = {clean: _trim_to_null(_arrow_text(table.column(i))) for i, clean in enumerate(names)}
+    frame = _as_str_frame(pa.table(cols).to_pandas() if cols else pd.DataFrame(), names)
+    notes = list(dec.notes)
+    if len(frame.columns):
+        empty = frame.isna().all(axis=1).to_numpy()
+        if empty.any():
+            frame = frame.loc[~empty].reset_index(drop=True)
+            start, end, lines = start[~empty], end[~empty], lines[~empty]
+    if not len(frame.columns) and not len(frame):
+        raise IngestError(f"cannot read {name}: no JSON objects in the file")
+
+    def provider(pos: np.ndarray) -> list[str]:
+        return [buf[int(start[i]):int(end[i])].decode("utf-8", "replace") for i in pos]
+
+    return RawFrame(data=frame, line=lines.astype("int64"), source_file=name, format="jsonl",
+                    encoding=dec.encoding, notes=notes, header=original, raw_provider=provider)
+
+
+def _read_jsonl_python(dec: _Decoded, name: str) -> RawFrame:
+    """Line-by-line JSON Lines reader (exact literals, per-line errors)."""
+    text = dec.buf.decode("utf-8")
     lines = text.split("\n")
     records: list[dict[str, Any]] = []
     rec_line: list[int] = []
@@ -849,7 +961,7 @@ def _read_jsonl(data: bytes, name: str) -> RawFrame:
     bad_raws: list[str] = []
     key_cache: dict[str, str] = {}
     order: dict[str, None] = {}
-    loads = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str).decode
+    loads = json.JSONDecoder(parse_float=decimal.Decimal, parse_constant=str).decode
     for i, ln in enumerate(lines, start=1):
         s = ln.rstrip("\r")
         if not s.strip():
@@ -885,9 +997,8 @@ def _read_jsonl(data: bytes, name: str) -> RawFrame:
         records.append(rec)
         rec_line.append(i)
         raws.append(s)
-    if not records and not bad_lines:
-        if not order:
-            raise IngestError(f"cannot read {name}: no JSON objects in the file")
+    if not records and not bad_lines and not order:
+        raise IngestError(f"cannot read {name}: no JSON objects in the file")
     names = list(order)
     frame = pd.DataFrame.from_records(records, columns=names) if records else \
         pd.DataFrame({n: pd.Series(dtype="str") for n in names})
@@ -921,13 +1032,21 @@ def _arrow_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_boolean(t):
         return pc.if_else(col, "true", "false")
     if pa.types.is_timestamp(t):
+        try:  # whole seconds print without a fraction
+            col = pc.cast(col, pa.timestamp("s", tz=t.tz), safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
         fmt = "%Y-%m-%dT%H:%M:%S%z" if t.tz else "%Y-%m-%dT%H:%M:%S"
         return pc.strftime(col, format=fmt)
     if pa.types.is_date(t):
         return pc.strftime(col, format="%Y-%m-%d")
-    if pa.types.is_floating(t):
-        vals = col.to_pylist()
-        return pa.chunked_array([pa.array([_num_text(v) for v in vals], pa.string())])
+    if pa.types.is_floating(t):  # 10.0 -> "10", 8507600000.0 -> "8507600000", NaN -> missing
+        col = pc.cast(col, pa.float64())
+        finite = pc.and_(pc.is_finite(col), pc.less(pc.abs(col), 1e15))
+        whole = pc.and_(finite, pc.equal(pc.floor(col), col))
+        as_int = pc.cast(pc.cast(pc.if_else(whole, col, 0.0), pa.int64()), pa.string())
+        text = pc.if_else(whole, as_int, pc.cast(col, pa.string()))
+        return pc.if_else(pc.is_nan(col), pa.scalar(None, pa.string()), text)
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         inner = t.value_type
         if pa.types.is_string(inner) or pa.types.is_large_string(inner) or \
@@ -980,8 +1099,13 @@ def _read_parquet(p: Path, name: str) -> RawFrame:
             notes.append(f"{int(empty.sum())} empty row(s) skipped")
             frame = frame.loc[~empty].reset_index(drop=True)
             line = line[~empty]
+    original_rows = frame  # mapping works on a copy: raw text keeps the file's own names
+
+    def provider(pos: np.ndarray) -> list[str]:
+        return _rows_as_json(original_rows, pos)
+
     return RawFrame(data=frame, line=line, source_file=name, format="parquet", notes=notes,
-                    header=original)
+                    header=original, raw_provider=provider)
 
 
 # --------------------------------------------------------------------------------------------

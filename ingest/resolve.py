@@ -126,8 +126,8 @@ def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,
     clock["blocking"] = time.perf_counter()
     soft = evaluate(p, a, b, cfg)
     clock["rules"] = time.perf_counter()
-    uf, edges, refused = cluster(p, hard, soft, cfg)
-    ids, merged = party_ids(p, uf)
+    roots, edges, refused = cluster(p, hard, soft, cfg)
+    ids, merged = party_ids(p, roots)
     clock["cluster"] = time.perf_counter()
     rows = p.frame["party_id"].to_numpy() != ids  # new, or re-pointed by a merge
     idents, links = frames.identifiers(p, ids, rows)

@@ -139,7 +139,10 @@ def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: s
     st["pairs"] += len(a)
     for start, size in zip(starts[~small].tolist(), sizes[~small].tolist()):
         block = members[start:start + size]
-        if size <= cfg.cdist_cap:
+        if size <= cfg.cdist_cap and kind == "name":  # one name: every pair is compatible
+            st["big_blocks"] += 1
+            a, b = _small_block_pairs(block, np.zeros(1, np.int64), np.array([size]))
+        elif size <= cfg.cdist_cap:
             st["big_blocks"] += 1
             a, b = _name_filtered_pairs(block, p, cfg, st)
         elif depth == 0:
@@ -156,8 +159,18 @@ def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: s
 
 
 def _slip_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
-    """Mention pairs whose distinct core names are one slip apart (see ``slip_keys``)."""
-    rows, keys = slip_keys(p.names)
+    """Mention pairs whose distinct core names are one slip apart (see ``slip_keys``).
+
+    Only organisation names: they are what the fuzzy-name rule, the one these pairs are for,
+    accepts (people's names merge only on a shared identifier, found by other blocks). A name
+    one slip from an organisation's is an organisation's too (``is_organisation`` allows a
+    slip in the business word).
+    """
+    org_names = np.zeros(len(p.names), dtype=bool)
+    org_names[p.name[p.is_org & (p.name >= 0)]] = True
+    org = np.flatnonzero(org_names)
+    rows, keys = slip_keys(p.names[org])
+    rows = org[rows] if len(rows) else rows
     members, starts, sizes = _groups(rows, keys)
     st = stats.setdefault("name_slip", Counter())
     ok = sizes <= cfg.cdist_cap

@@ -14,8 +14,11 @@ join two clusters is refused when the clusters contradict each other:
 - for ``fuzzy_name+country`` only: both name countries (or phones, or e-mails) and none is
   shared — a mention without a country must not bridge two countries' companies.
 
-Hard edges (same id in one scope, same tax id) are facts and are never refused. Refused
-edges are returned so the reason can be shown.
+Hard edges (same id in one scope, same tax id) and the stored parties of an incremental
+run are facts: they are joined first, as connected components (scipy, in C), and never
+refused. The guarded union-find then runs over those components, one soft edge per pair of
+components (the strongest; a weaker one could only meet more conflicts). Refused edges are
+returned so the reason can be shown.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ingest.resolve_prepare import Prepared
 from ingest.resolve_names import name_score
@@ -32,20 +37,68 @@ from ingest.resolve_names import name_score
 if TYPE_CHECKING:
     from ingest.resolve import ResolveConfig
 
-__all__ = ["Clustering", "cluster", "party_ids", "new_party_id"]
+__all__ = ["Guard", "cluster", "party_ids", "new_party_id"]
 
 FUZZY = 6
 
+#: Facts a guard compares, and the per-mention int codes they come from. ``ids`` holds
+#: (scope, raw_id) codes; two clusters conflict on them only within one scope.
+FACTS = ("tax", "ids", "phone", "email", "country")
 
-class Clustering:
-    """Union-find over mention indices with the per-cluster facts the guards look at."""
 
-    def __init__(self, p: Prepared):
-        n = len(p)
-        self.p = p
-        self.parent = list(range(n))
-        self.size = [1] * n
-        self.facts: dict[int, dict] = {}
+def _codes(p: Prepared) -> dict[str, np.ndarray]:
+    return {"tax": p.tax, "ids": p.scope_id, "phone": p.phone_tail, "email": p.email,
+            "country": p.country}
+
+
+def _as_set(x) -> frozenset:
+    return x if isinstance(x, frozenset) else frozenset((x,))
+
+
+def _union(x, y):
+    if x is None or x == y:
+        return y
+    if y is None:
+        return x
+    return _as_set(x) | _as_set(y)
+
+
+def _disjoint(x, y) -> bool:
+    """Both known and no value in common (a fact is None, one int code, or a frozenset)."""
+    if x is None or y is None:
+        return False
+    if type(x) is int and type(y) is int:
+        return x != y
+    return _as_set(x).isdisjoint(_as_set(y))
+
+
+class Guard:
+    """Union-find over hard components, with the facts the guards compare.
+
+    A fact is ``None`` (unknown), one int code, or a frozenset of codes: most clusters know
+    at most one phone, so no set is built until two values meet.
+    """
+
+    def __init__(self, p: Prepared, labels: np.ndarray):
+        k = int(labels.max()) + 1 if len(labels) else 0
+        self.parent = list(range(k))
+        self.size = np.bincount(labels, minlength=k).tolist()
+        self.scope_of_id = pd.Series(p.scope).groupby(p.scope_id).first().to_dict()
+        self.facts = {kind: self._initial(labels, code, k) for kind, code in _codes(p).items()}
+        first_named = pd.Series(p.core).where(p.name >= 0).groupby(labels).first()
+        self.rep = first_named.reindex(range(k)).fillna("").tolist()
+
+    @staticmethod
+    def _initial(labels: np.ndarray, code: np.ndarray, k: int) -> list:
+        known = pd.DataFrame({"l": labels, "v": code})[code >= 0].drop_duplicates()
+        fact: list = [None] * k
+        counts = known["l"].value_counts()
+        single = known[known["l"].isin(counts.index[counts == 1])]
+        for label, value in zip(single["l"].tolist(), single["v"].tolist()):
+            fact[label] = value
+        for label, values in known[~known.index.isin(single.index)].groupby("l")["v"]:
+            fact[label] = frozenset(values.tolist())
+        return fact
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -56,120 +109,97 @@ class Clustering:
             parent[i], i = root, parent[i]
         return root
 
-    def union(self, a: int, b: int) -> int:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return ra
+    def union(self, ra: int, rb: int) -> None:
+        """Join two roots; the bigger one stays root and gathers the facts."""
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-        fa, fb = self.facts.pop(ra, None), self.facts.pop(rb, None)
-        if fa is not None and fb is not None:
-            self.facts[ra] = _merge_facts(fa, fb)
-        return ra
+        for fact in self.facts.values():
+            fact[ra] = _union(fact[ra], fact[rb])
+        self.rep[ra] = self.rep[ra] or self.rep[rb]
 
-    def union_all(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Union every pair; True where the pair joined two clusters (a merge edge)."""
-        joined = np.zeros(len(a), dtype=bool)
-        for k, (i, j) in enumerate(zip(a.tolist(), b.tolist())):
-            if self.find(i) != self.find(j):
-                self.union(i, j)
-                joined[k] = True
-        return joined
-
-    def collect_facts(self) -> None:
-        """Per-cluster identifier sets and representative name (after the hard unions)."""
-        p = self.p
-        facts: dict[int, dict] = {}
-        cols = (p.tax.tolist(), p.scope.tolist(), p.raw_id.tolist(), p.phone_tail.tolist(),
-                p.email.tolist(), p.country.tolist())
-        for i, (tax, scope, rid, phone, email, country) in enumerate(zip(*cols)):
-            f = facts.setdefault(self.find(i), {"tax": set(), "ids": {}, "phone": set(),
-                                                "email": set(), "country": set(), "rep": ""})
-            if tax >= 0:
-                f["tax"].add(tax)
-            if rid >= 0:
-                f["ids"].setdefault(scope, set()).add(rid)
-            if phone >= 0:
-                f["phone"].add(phone)
-            if email >= 0:
-                f["email"].add(email)
-            if country >= 0:
-                f["country"].add(country)
-            if not f["rep"]:
-                f["rep"] = p.core[i]
-        self.facts = facts
+    def _ids_conflict(self, x, y) -> bool:
+        if x is None or y is None:
+            return False
+        by_scope: dict = {}
+        for sid in _as_set(x):
+            by_scope.setdefault(self.scope_of_id[sid], [set(), set()])[0].add(sid)
+        for sid in _as_set(y):
+            by_scope.setdefault(self.scope_of_id[sid], [set(), set()])[1].add(sid)
+        return any(a and b and a.isdisjoint(b) for a, b in by_scope.values())
 
     def conflict(self, ra: int, rb: int, rule: int, chain_floor: float) -> str:
         """Why clusters ``ra`` and ``rb`` must not be joined by ``rule`` ('' = they may)."""
-        fa, fb = self.facts[ra], self.facts[rb]
-        if _disjoint(fa["tax"], fb["tax"]):
+        f = self.facts
+        if _disjoint(f["tax"][ra], f["tax"][rb]):
             return "tax_id"
-        for scope in fa["ids"].keys() & fb["ids"].keys():
-            if _disjoint(fa["ids"][scope], fb["ids"][scope]):
-                return "raw_id"
+        if self._ids_conflict(f["ids"][ra], f["ids"][rb]):
+            return "raw_id"
         if rule == FUZZY:
             for kind in ("country", "phone", "email"):
-                if _disjoint(fa[kind], fb[kind]):
+                if _disjoint(f[kind][ra], f[kind][rb]):
                     return kind
-        if fa["rep"] and fb["rep"] and name_score(fa["rep"], fb["rep"]) < chain_floor:
+        if self.rep[ra] and self.rep[rb] and name_score(self.rep[ra], self.rep[rb]) < chain_floor:
             return "name"
         return ""
 
+    def roots(self) -> np.ndarray:
+        return np.fromiter((self.find(i) for i in range(len(self.parent))), dtype=np.int64,
+                           count=len(self.parent))
 
-def _disjoint(x: set, y: set) -> bool:
-    return bool(x) and bool(y) and x.isdisjoint(y)
 
-
-def _merge_facts(fa: dict, fb: dict) -> dict:
-    fa["tax"] |= fb["tax"]
-    fa["phone"] |= fb["phone"]
-    fa["email"] |= fb["email"]
-    fa["country"] |= fb["country"]
-    for scope, ids in fb["ids"].items():
-        fa["ids"].setdefault(scope, set()).update(ids)
-    fa["rep"] = fa["rep"] or fb["rep"]
-    return fa
+def _components(p: Prepared, ha: np.ndarray, hb: np.ndarray) -> np.ndarray:
+    """Component label per mention after the facts: stored parties and hard edges."""
+    n = len(p)
+    party = p.frame["party_id"].to_numpy(dtype=object)
+    stored = np.flatnonzero(party != "")
+    first = pd.Series(stored).groupby(party[stored]).transform("first").to_numpy(np.int64)
+    a = np.concatenate([ha, first])
+    b = np.concatenate([hb, stored])
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
 
 
 def cluster(p: Prepared, hard, soft, cfg: ResolveConfig):
-    """Apply existing parties, hard edges, then guarded soft edges.
+    """Join stored parties and hard edges, then apply the guarded soft edges.
 
-    ``hard`` is ``(a, b, rule)``; ``soft`` is ``(a, b, rule, score)``. Returns the
-    clustering, the merge edges as a frame ``(a, b, rule, score)`` and the refused
-    soft edges with their ``conflict``.
+    ``hard`` is ``(a, b, rule)``; ``soft`` is ``(a, b, rule, score)``. Returns the final
+    cluster label per mention, the merge edges ``(a, b, rule, score)`` (every hard edge, and
+    each soft edge that joined two clusters) and the refused soft edges with their
+    ``conflict``.
     """
-    uf = Clustering(p)
-    party = p.frame["party_id"]
-    seeded = pd.Series(np.flatnonzero(party != ""), index=party[party != ""].to_numpy())
-    first = seeded.groupby(level=0).transform("first")
-    uf.union_all(first.to_numpy(np.int64), seeded.to_numpy(np.int64))
     ha, hb, hr = hard
-    joined = uf.union_all(ha, hb)
-    edges = [pd.DataFrame({"a": ha[joined], "b": hb[joined], "rule": hr[joined],
-                           "score": 1.0})]
-    uf.collect_facts()
+    labels = _components(p, ha, hb)
+    guard = Guard(p, labels)
     sa, sb, sr, ss = soft
+    la, lb = labels[sa], labels[sb]
     order = np.lexsort((sb, sa, -ss, sr))
+    order = order[la[order] != lb[order]]
+    pair = np.minimum(la, lb)[order] * (len(guard.parent) + 1) + np.maximum(la, lb)[order]
+    order = order[~pd.Series(pair).duplicated().to_numpy()]
     accepted, refused, reasons = [], [], []
-    for k in order.tolist():
-        ra, rb = uf.find(int(sa[k])), uf.find(int(sb[k]))
-        if ra == rb:
+    for k, x, y, rule in zip(order.tolist(), la[order].tolist(), lb[order].tolist(),
+                             sr[order].tolist()):
+        rx, ry = guard.find(x), guard.find(y)
+        if rx == ry:
             continue
-        why = uf.conflict(ra, rb, int(sr[k]), cfg.chain_floor)
+        why = guard.conflict(rx, ry, rule, cfg.chain_floor)
         if why:
             refused.append(k)
             reasons.append(why)
         else:
-            uf.union(ra, rb)
+            guard.union(rx, ry)
             accepted.append(k)
     acc = np.asarray(accepted, dtype=np.int64)
-    edges.append(pd.DataFrame({"a": sa[acc], "b": sb[acc], "rule": sr[acc], "score": ss[acc]}))
+    edges = pd.concat([
+        pd.DataFrame({"a": ha, "b": hb, "rule": hr, "score": 1.0}),
+        pd.DataFrame({"a": sa[acc], "b": sb[acc], "rule": sr[acc], "score": ss[acc]}),
+    ], ignore_index=True)
     ref = np.asarray(refused, dtype=np.int64)
     refused_df = pd.DataFrame({"a": sa[ref], "b": sb[ref], "rule": sr[ref], "score": ss[ref],
                                "conflict": reasons})
-    return uf, pd.concat(edges, ignore_index=True), refused_df
+    return guard.roots()[labels], edges, refused_df
 
 
 def new_party_id(mention_key: str) -> str:
@@ -177,14 +207,13 @@ def new_party_id(mention_key: str) -> str:
     return "P" + hashlib.sha1(mention_key.encode("utf-8")).hexdigest()[:12]
 
 
-def party_ids(p: Prepared, uf: Clustering) -> tuple[np.ndarray, pd.DataFrame]:
+def party_ids(p: Prepared, roots: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     """Party id per mention and the ``merged_into`` frame (old_party_id -> party_id).
 
     A cluster holding existing mentions keeps their party id; when it holds several (new
     evidence joined existing parties) the smallest id survives — ids are content hashes, so
     "smallest" is the one order every re-run and every loader agrees on.
     """
-    roots = np.fromiter((uf.find(i) for i in range(len(p))), dtype=np.int64, count=len(p))
     df = pd.DataFrame({"root": roots, "key": p.key, "old": p.frame["party_id"].to_numpy()})
     old = df[df["old"] != ""]
     survivor = old.groupby("root")["old"].min()

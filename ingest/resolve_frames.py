@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
 
@@ -68,15 +71,19 @@ def _mode(frame: pd.DataFrame, column: str, weight: pd.Series) -> pd.Series:
 
 
 def _aliases(frame: pd.DataFrame) -> pd.Series:
+    """Per party, '|'-joined distinct raw names (A-Z), then ``scope:raw_id`` labels (A-Z)."""
     names = frame.loc[frame["raw_name"] != "", ["party_id", "raw_name"]]
-    names = names.rename(columns={"raw_name": "alias"}).assign(_k=0)
     with_id = frame[frame["raw_id"] != ""]
-    ids = pd.DataFrame({"party_id": with_id["party_id"],
-                        "alias": with_id["scope"] + ":" + with_id["raw_id"], "_k": 1})
-    both = pd.concat([names, ids]).drop_duplicates(["party_id", "alias"])
-    both["alias"] = both["alias"].str.replace("|", "/", regex=False)
-    both = both.sort_values(["party_id", "_k", "alias"])
-    return both.groupby("party_id", sort=False)["alias"].agg("|".join)
+    both = pd.concat([
+        pd.DataFrame({"party_id": names["party_id"], "k": 0, "alias": names["raw_name"]}),
+        pd.DataFrame({"party_id": with_id["party_id"], "k": 1,
+                      "alias": with_id["scope"] + ":" + with_id["raw_id"]}),
+    ]).drop_duplicates(["party_id", "alias"]).sort_values(["party_id", "k", "alias"])
+    parties = both["party_id"].tolist()
+    aliases = both["alias"].str.replace("|", "/", regex=False).tolist()
+    joined = {pid: "|".join(a for _, a in group)
+              for pid, group in groupby(zip(parties, aliases), key=itemgetter(0))}
+    return pd.Series(joined, dtype=object)
 
 
 def parties(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
@@ -109,8 +116,7 @@ def identifiers(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> tuple[pd.Data
     Every identifier any mention of a touched party carries, shared or not: a phone written by
     four different consignees becomes one identifier node with four edges.
     """
-    touched = set(pd.unique(ids[rows]).tolist())
-    mask = np.fromiter((i in touched for i in ids.tolist()), dtype=bool, count=len(ids))
+    mask = pd.Series(ids).isin(pd.unique(ids[rows])).to_numpy()
     frame = p.frame[mask]
     parts = []
     for kind, column in IDENT_COLUMNS.items():

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 __all__ = ["LEGAL_FORMS", "BUSINESS_WORDS", "ORG_WORDS", "FORM_CLASSES", "core_name",
-           "is_legal_form", "legal_form", "numbers_in", "name_score", "name_similarity",
+           "is_legal_form", "is_organisation", "legal_form", "word_order", "reordered", "numbers_in", "name_score", "name_similarity",
            "CANDIDATE_SCORER"]
 
 #: Tokens of a name fingerprint that say what kind of company it is, not which one. They are
@@ -42,15 +42,16 @@ LEGAL_FORMS = frozenset(
     """.split()
 )
 
-#: Short legal forms with a typing slip (two letters swapped, one doubled or dropped: "oC",
-#: "Coo", "Ldt", "Lt") are legal forms too: a typo there says nothing about which company it
-#: is. Long forms one slip away ("Limtied") are caught by ``is_legal_form``. Slips that make
-#: a real word ("crop") are not forms.
+#: Short legal forms with a typing slip (two letters swapped, one doubled or dropped: "Coo",
+#: "Ldt", "Lttd") are legal forms too: a typo there says nothing about which company it is.
+#: Long forms one slip away ("Limtied") are caught by ``is_legal_form``. Two-letter results
+#: ("te" from "pte", "nc" from "inc") are left alone, being what acronym names are made of,
+#: except "oc" ("Co" typed "oC"); slips that make a real word ("crop", "pet") are not forms.
 def _slips(word: str) -> set[str]:
     swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
     doubled = {word[:i] + word[i] + word[i:] for i in range(len(word))}
     dropped = {word[:i] + word[i + 1:] for i in range(len(word))}
-    return {s for s in swapped | doubled | dropped if len(s) >= 2 and s != word}
+    return {s for s in swapped | doubled | dropped if len(s) >= 3 and s != word}
 
 
 _UNSLIPPED = {
@@ -58,8 +59,9 @@ _UNSLIPPED = {
     for form in ("co", "ltd", "inc", "llc", "bhd", "sdn", "pte", "pvt", "jsc", "plc", "corp",
                  "cty", "tnhh")
     for slip in _slips(form)
-    if slip not in ("crop", "cop", "pet", "in") and slip not in LEGAL_FORMS
+    if slip not in ("crop", "cop", "pet") and slip not in LEGAL_FORMS
 }
+_UNSLIPPED["oc"] = "co"
 _LONG_FORMS = tuple(f for f in LEGAL_FORMS if len(f) >= 6)
 
 #: Legal-form classes, most specific first. The legal form is part of a registered name:
@@ -83,6 +85,10 @@ FORM_CLASSES = (
     ("srl", ("srl",)), ("sl", ("sl",)), ("kk", ("kk",)),
     ("ltd", ("ltd", "limited", "pte", "pvt", "private")),
 )
+_FORM_RANK = {word: rank for rank, (_, words) in enumerate(FORM_CLASSES) for word in words}
+_FORM_RANK.update({slip: _FORM_RANK[form] for slip, form in _UNSLIPPED.items()
+                   if form in _FORM_RANK and slip not in _FORM_RANK})
+
 #: Names whose legal forms differ are capped here, below the merge thresholds.
 LEGAL_FORM_CAP = 85.0
 
@@ -102,11 +108,41 @@ BUSINESS_WORDS = frozenset(
 )
 ORG_WORDS = LEGAL_FORMS | BUSINESS_WORDS
 
+
+def _deletions(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+
+#: Every long organisation word and its one-letter deletions: a word one slip from one of
+#: them shares an entry ("logistic", "Tradng" still say "organisation"). Seven letters and
+#: up only: Vietnamese "Huong" (a given name) is one letter from "thuong" (trade).
+_ORG_NEIGHBOURHOOD = frozenset(d for w in ORG_WORDS if len(w) >= 7 for d in _deletions(w))
+
+
+@lru_cache(maxsize=None)
+def _org_word(token: str) -> bool:
+    if token in ORG_WORDS:
+        return True
+    return len(token) >= 6 and not _deletions(token).isdisjoint(_ORG_NEIGHBOURHOOD)
+
+
+def is_organisation(fp: str) -> bool:
+    """The name has a legal form or business word (allowing one slip in a long one)."""
+    return any(_org_word(t) for t in fp.split())
+
 #: Names that carry different numbers ("Offshore Vehicle 12" / "Offshore Vehicle 13") are
 #: different companies however close the letters are.
 NUMBER_MISMATCH_CAP = 50.0
 #: A word replaced by a different word: below every merge threshold.
 WORD_SUBSTITUTION_CAP = 75.0
+#: The same words in another order ("Fat Fung Industrial" / "Fung Fat Industrial",
+#: "Wawasan Jaya" / "Jaya Wawasan") make another company's name; people's names are
+#: written in either order, so this applies to organisations only.
+WORD_ORDER_CAP = 75.0
+#: One word differs by a replaced letter ("Shenzhen Baixin" / "Shenzhen Kaixin"): maybe a
+#: typo, maybe another name from the same pool of syllables. Enough with a shared phone,
+#: e-mail or address (``name_threshold``), not on the name alone (``fuzzy_threshold``).
+REPLACED_LETTER_CAP = 94.0
 #: One typing slip in one word of four or more letters ("Matsuda nIdustries").
 SLIP_SCORE = 96.0
 
@@ -145,14 +181,29 @@ def core_name(fp: str) -> str:
 
 def legal_form(fp: str) -> str:
     """The legal-form class a name fingerprint states ('' when it states none)."""
-    tokens = set(fp.split())
-    if {"s", "b"} <= tokens:
-        tokens.add("sdn")
-    tokens |= {_UNSLIPPED[t] for t in tokens if t in _UNSLIPPED}
-    for form, words in FORM_CLASSES:
-        if tokens.intersection(words):
-            return form
-    return ""
+    tokens = fp.split()
+    ranks = [_FORM_RANK[t] for t in tokens if t in _FORM_RANK]
+    if "s" in tokens and "b" in tokens:
+        ranks.append(_FORM_RANK["sdn"])
+    return FORM_CLASSES[min(ranks)][0] if ranks else ""
+
+
+def word_order(norm: str, core: str) -> str:
+    """The core name's words in the order the name was written (``norm``: the name
+    lower-cased with punctuation as spaces, as ``ingest.normalize.normalize_name`` gives it)."""
+    words = set(core.split())
+    seen: dict[str, None] = {}
+    for token in norm.split():
+        if token in words:
+            seen.setdefault(token)
+    return " ".join(seen)
+
+
+def reordered(x: str, y: str) -> bool:
+    """The words two names share are written in a different order (see ``word_order``)."""
+    tx, ty = x.split(), y.split()
+    common = set(tx) & set(ty)
+    return len(common) > 1 and [t for t in tx if t in common] != [t for t in ty if t in common]
 
 
 def numbers_in(core: str) -> str:
@@ -178,33 +229,41 @@ ABBREVIATIONS = _abbreviations()
 
 
 def _plain_slip(t: str, u: str) -> bool:
+    if min(len(t), len(u)) <= 3:  # acronyms: "GZG"/"GXG", "PK"/"PKW", "SRN"/"SNR" differ
+        return False
+    if min(len(t), len(u)) == 4:
+        return _one_slip(t, u)
     allowed = 1 if min(len(t), len(u)) <= 6 else 2
     return OSA.distance(t, u, score_cutoff=allowed) <= allowed
 
 
 def _slip(t: str, u: str) -> bool:
-    """``u`` is ``t`` with a typing slip: one edit, two for words longer than six letters."""
+    """``u`` may be ``t`` mistyped: one edit, two in words longer than six letters; in
+    four-letter words a dropped, doubled or swapped letter only; none in words of three
+    letters or less, which in company names are mostly acronyms."""
     if _plain_slip(t, u):
         return True
     return (any(_plain_slip(t, w) for w in ABBREVIATIONS.get(u, ()))
             or any(_plain_slip(w, u) for w in ABBREVIATIONS.get(t, ())))
 
 
-def _one_slip(t: str, u: str) -> bool:
-    """One letter dropped, doubled or transposed, in a word of four letters or more.
+def _one_slip(t: str, u: str, min_len: int = 4) -> bool:
+    """One letter dropped, doubled or transposed, in a word of ``min_len`` letters or more.
 
     A *replaced* letter is not a slip here: "Hing"/"Wing", "Pattana"/"Rattana" are
     different names that naming pools produce side by side.
     """
-    if min(len(t), len(u)) < 4:
+    if min(len(t), len(u)) < min_len:
         return False
     if len(t) != len(u):
         return Indel.distance(t, u, score_cutoff=1) <= 1
     return sorted(t) == sorted(u) and OSA.distance(t, u, score_cutoff=1) <= 1
 
 
+@lru_cache(maxsize=500_000)
 def _refine(x: str, y: str, base: float) -> float:
-    """Word-aware similarity of two different core names, from their sorted-token ratio."""
+    """Word-aware similarity of two different core names, from their sorted-token ratio
+    (cached: evidence and cluster guards ask again about pairs the rules scored)."""
     tx, ty = x.split(), y.split()
     sx, sy = set(tx), set(ty)
     common = [t for t in tx if t in sy]
@@ -215,8 +274,11 @@ def _refine(x: str, y: str, base: float) -> float:
         if (any(not any(_slip(t, u) for u in only_y) for t in only_x)
                 and any(not any(_slip(u, t) for t in only_x) for u in only_y)):
             return min(score, WORD_SUBSTITUTION_CAP)
-        if len(only_x) == len(only_y) == 1 and _one_slip(only_x[0], only_y[0]):
-            return max(score, SLIP_SCORE)
+        if len(only_x) == len(only_y) == 1:
+            if _one_slip(only_x[0], only_y[0]):
+                return max(score, SLIP_SCORE)
+            if len(only_x[0]) == len(only_y[0]):  # one letter replaced: "Baixin"/"Kaixin"
+                return min(score, REPLACED_LETTER_CAP)
     return score
 
 
@@ -239,12 +301,28 @@ def _pair_scores(x: np.ndarray, y: np.ndarray, workers: int) -> np.ndarray:
     return sim
 
 
+def _cap_reordered(p, a: np.ndarray, b: np.ndarray, sim: np.ndarray) -> None:
+    """Cap (in place) organisation name pairs whose shared words come in another order."""
+    oa, ob = p.order[a], p.order[b]
+    check = np.flatnonzero((oa != ob) & (oa >= 0) & (ob >= 0) & p.is_org[a] & p.is_org[b]
+                           & (sim > WORD_ORDER_CAP))
+    if not len(check):
+        return
+    width = np.int64(len(p.orders))
+    pairs, inverse = np.unique(oa[check] * width + ob[check], return_inverse=True)
+    capped = np.array([reordered(p.orders[k // width], p.orders[k % width]) for k in pairs.tolist()],
+                      dtype=bool)
+    hit = check[capped[inverse]]
+    sim[hit] = np.minimum(sim[hit], WORD_ORDER_CAP)
+
+
 def name_similarity(p, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.ndarray:
     """``name_score`` of every pair of mentions ``(a[k], b[k])``, with the legal-form cap.
 
     ``p`` holds per mention ``name`` (int code of the core name, -1 for none; the names
-    themselves in ``names``), ``numbers`` (int codes of ``numbers_in``) and ``form`` (int
-    codes of ``legal_form``). Each distinct pair of names is scored once (the same spelling
+    themselves in ``names``), ``numbers`` (int codes of ``numbers_in``), ``form`` (int
+    codes of ``legal_form``), ``order`` (int codes of ``word_order``; the strings in
+    ``orders``) and ``is_org``. Each distinct pair of names is scored once (the same spelling
     recurs in every reporting country): rapidfuzz computes the sorted-token ratio and its
     token-set upper bound in C, and the word-aware refinement runs in Python only on pairs
     whose upper bound could clear ``WORD_SUBSTITUTION_CAP``.
@@ -258,6 +336,7 @@ def name_similarity(p, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.nda
         pairs, inverse = np.unique(lo * width + hi, return_inverse=True)
         scores = _pair_scores(p.names[pairs // width], p.names[pairs % width], workers)
         sim[todo] = scores[inverse]
+    _cap_reordered(p, a, b, sim)
     forms_differ = (p.form[a] >= 0) & (p.form[b] >= 0) & (p.form[a] != p.form[b])
     sim[forms_differ] = np.minimum(sim[forms_differ], LEGAL_FORM_CAP)
     numbers_differ = p.numbers[a] != p.numbers[b]

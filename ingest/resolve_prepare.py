@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingest.resolve_names import ORG_WORDS, core_name, legal_form, numbers_in
+from ingest.resolve_names import core_name, is_organisation, legal_form, numbers_in, word_order
 
 __all__ = ["Prepared", "prepare", "REGISTRY_SCOPE", "REQUIRED"]
 
@@ -58,6 +58,8 @@ class Prepared:
     numbers: np.ndarray  # int code of the numbers written in the name (-1: none)
     is_org: np.ndarray  # bool: the name has a legal form or business word
     form: np.ndarray  # int code of the legal-form class the name states (-1: none)
+    order: np.ndarray  # int code of the core words in written order (-1: none)
+    orders: np.ndarray  # the distinct word orders (``orders[order[i]]``)
     #: int code of each core name's two rarest tokens (splits blocks too big to compare);
     #: filled by blocking, which counts token frequencies
     token_pair: np.ndarray | None = None
@@ -81,7 +83,7 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     col = frame[column]
     if pd.api.types.is_datetime64_any_dtype(col):
         col = col.dt.strftime("%Y-%m-%d")
-    return col.astype(object).where(col.notna(), "").astype(str).str.strip()
+    return col.astype("str").fillna("").str.strip()
 
 
 def _fingerprint(raw_name: pd.Series) -> pd.Series:
@@ -128,6 +130,17 @@ def prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None = None) -> Pre
     return _arrays(frame, both["_new"].to_numpy(dtype=bool))
 
 
+def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray) -> dict[str, np.ndarray]:
+    """Per mention, the code of its core words in written order, computed per distinct pair."""
+    norm = norm.where(norm != "", raw.str.lower().str.replace(r"[^\w]+", " ", regex=True))
+    pair_code, pairs = pd.factorize(pd.Series(list(zip(norm.tolist(), core.tolist()))))
+    orders = np.array([word_order(n, c) for n, c in pairs], dtype=object)
+    code, uniques = pd.factorize(orders)
+    code = code.astype(np.int64)
+    code[orders == ""] = -1
+    return {"order": code[pair_code], "orders": np.asarray(uniques, dtype=object)}
+
+
 def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
     """Core name, legal form, organisation flag and numbers, computed once per distinct name."""
     fp_code, fps = pd.factorize(fp.to_numpy(dtype=object))
@@ -138,7 +151,7 @@ def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
     per_fp = {
         "name": name_code,
         "form": codes(np.array([legal_form(s) for s in fps], dtype=object)),
-        "is_org": np.array([bool(ORG_WORDS.intersection(s.split())) for s in fps], dtype=bool),
+        "is_org": np.array([is_organisation(s) for s in fps], dtype=bool),
         "numbers": codes(np.array([numbers_in(s) for s in core], dtype=object)),
         "core": core,
     }
@@ -169,5 +182,6 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
         email=codes(frame["email"]),
         address=codes(frame["address_norm"]),
         tax=codes(frame["tax_id"]),
-        **_name_features(frame["name_fp"]),
+        **(features := _name_features(frame["name_fp"])),
+        **_word_orders(frame["name_norm"], frame["raw_name"], features["core"]),
     )

@@ -42,7 +42,8 @@ import datetime as _dt
 import email.utils
 import functools
 import re
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -50,19 +51,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
 
-from ingest.contract import RESERVED, Column, IngestError, Kind, kind as get_kind
+from ingest.contract import RESERVED, Column, IngestError, Kind
+from ingest.contract import kind as get_kind
 from ingest.readers import BAD_COLUMNS, RawFrame, empty_bad
 
 __all__ = [
-    "validate",
+    "COUNTRIES",
+    "CURRENCIES",
+    "LOCODE_RE",
+    "compact_locode",
+    "is_country",
     "missing_columns",
     "parse_datetimes",
     "parse_numbers",
-    "COUNTRIES",
-    "CURRENCIES",
-    "is_country",
-    "compact_locode",
-    "LOCODE_RE",
+    "validate",
 ]
 
 #: ISO 3166-1 alpha-2 codes (pycountry); user-assigned codes such as ``XX``, ``EU`` or the
@@ -329,7 +331,7 @@ def _enum_key(v: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(v).lower())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _enum_table(allowed: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
     table = {_enum_key(a): a for a in allowed}
     for k, v in aliases:
@@ -393,7 +395,7 @@ def _parse_other(v: str) -> _dt.datetime | None:
     for fmt in _FALLBACK_FORMATS:
         try:
             d = _dt.datetime.strptime(v, fmt)
-            return d.replace(tzinfo=_dt.timezone.utc)
+            return d.replace(tzinfo=_dt.UTC)
         except ValueError:
             continue
     try:
@@ -402,7 +404,7 @@ def _parse_other(v: str) -> _dt.datetime | None:
         return None
     if d is None:
         return None
-    return d.astimezone(_dt.timezone.utc) if d.tzinfo else d.replace(tzinfo=_dt.timezone.utc)
+    return d.astimezone(_dt.UTC) if d.tzinfo else d.replace(tzinfo=_dt.UTC)
 
 
 def _check_datetime(s: pd.Series, col: Column) -> Checked:

@@ -101,8 +101,24 @@ def test_prior_seizures_of_the_consignee_count_only_before_the_declaration():
                              "decided_at": pd.to_datetime(["2024-01-01 12:00", "2024-01-02 12:00"])})
     out = risk.run(Projection.from_frames(decl=decl, outcomes=outcomes), Settings(), {}).set_index("decl_key")
     assert out.loc["TH|D0|1", "p_history"] == 0  # its own seizure does not count
-    assert out.loc["TH|D1|1", "p_history"] == pytest.approx(0.75)  # consignee and consignor: 1 - 0.5**2
-    assert any("consignee P1 had 1 earlier seizure" in r for r in out.loc["TH|D1|1", "reasons"])
+    # D1: one earlier seizure in one earlier inspection, for the consignee and for the consignor;
+    # the overall adverse rate g is 1/2 (one seizure, one compliant)
+    g = 0.5
+    per_role = 0.5 * ((1 + 5 * g) / (1 + 5) - g) / (1 - g)
+    assert out.loc["TH|D1|1", "p_history"] == pytest.approx(1 - (1 - per_role) ** 2)
+    assert any("consignee P1: 1 of 1 earlier inspections" in r for r in out.loc["TH|D1|1", "reasons"])
+    # D2 comes after the compliant inspection of D1: the rate of adverse outcomes halves
+    assert out.loc["TH|D2|1", "p_history"] < out.loc["TH|D1|1", "p_history"]
+
+
+def test_a_big_trader_with_a_few_seizures_in_many_inspections_scores_little():
+    n = 300
+    decl = make_decl(n)
+    results = ["seized" if i % 100 == 0 else "compliant" for i in range(n - 1)]
+    outcomes = pd.DataFrame({"decl_key": decl["decl_key"][: n - 1], "result": results,
+                             "decided_at": decl["declared_at"][: n - 1] + pd.Timedelta(hours=1)})
+    out = risk.run(Projection.from_frames(decl=decl, outcomes=outcomes), Settings(), {}).set_index("decl_key")
+    assert out.loc[f"TH|D{n - 1}|1", "p_history"] < 0.1
 
 
 @pytest.mark.parametrize("n,red,yellow", [(1000, 50, 100), (20, 1, 2), (7, 0, 1)])
@@ -140,3 +156,10 @@ def test_blend_mixes_the_learned_probability_and_says_so():
     assert blended.loc["TH|D0|1", "risk_score"] == pytest.approx(0.45)
     assert "learned from outcomes" in blended.loc["TH|D0|1", "reasons"][-1]
     assert blended.loc["TH|D2|1", "risk_score"] == 0  # no probability: the rules stand
+
+
+def test_declarations_with_nothing_but_keys_get_a_green_zero_row():
+    proj = Projection.from_frames(decl=pd.DataFrame({"decl_key": ["a", "b", "c"]}))
+    out = risk.run(proj, Settings(lane_mode="score"), {"routes": None, "consignees": pd.DataFrame()})
+    assert list(out["risk_score"]) == [0.0, 0.0, 0.0]
+    assert set(out["lane"]) == {"green"}

@@ -200,3 +200,19 @@ def test_empty_projection_gives_empty_frames(distances):
     assert route_df.empty and decl_route.empty
     assert list(decl_route.columns)[:4] == ["decl_key", "route_id", "score", "reasons"]
     assert {"locode", "score", "reasons", "betweenness", "suspicious_flow"} <= set(hubs.columns)
+
+
+def test_a_projection_with_only_route_strings_recovers_the_ports(distances):
+    decl = pd.DataFrame({"decl_key": [f"k{i}" for i in range(4)], "route": ["VN>CNSHA>MYPKG(ftz)>THLCH"] * 4,
+                         "reporting_country": "TH"})
+    route_df, decl_route, hubs = routes.run(Projection.from_frames(decl=decl, hubs=HUBS), Settings(), dist=distances)
+    assert route_df.iloc[0]["route_id"] == routes.route_id_of("VN>CNSHA>MYPKG(ftz)>THLCH")
+    assert decl_route["laundering"].gt(0).all()
+    assert "MYPKG" in set(hubs.loc[hubs["declaration_count"] > 0, "locode"])
+
+
+def test_declarations_with_nothing_but_keys_score_zero_without_error(distances):
+    decl = pd.DataFrame({"decl_key": ["a", "b"]})
+    route_df, decl_route, hubs = routes.run(Projection.from_frames(decl=decl), Settings(), dist=distances)
+    assert list(decl_route["score"]) == [0.0, 0.0]
+    assert list(route_df["route"]) == ["?>?>?"]

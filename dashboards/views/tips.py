@@ -97,6 +97,10 @@ with tab_ui:
         st.json({k: tip[k] for k in ["brand", *T.LIST_FIELDS, "description", "valid_until", "recipients"]}, expanded=False)
         st.markdown("**Matched in the graph** (never shown to the submitter)")
         targets = d["targets"]
+        people = targets[targets["target_label"] != "Declaration"]
+        if len(people):
+            st.table(people.head(200).set_index("target_label"))
+        st.caption(f"{int((targets['target_label'] == 'Declaration').sum())} declarations matched; select a row below to open it.")
         ev = st.dataframe(targets, hide_index=True, on_select="rerun", selection_mode="single-row", key="tip_targets")
         if ev is not None and ev.selection.rows:
             row = targets.iloc[ev.selection.rows[0]]

@@ -40,21 +40,26 @@ def thresholds(cfg) -> pd.DataFrame:  # noqa: ANN001
 
 
 def _local_values(d: pd.DataFrame, cfg) -> pd.DataFrame:  # noqa: ANN001
-    """Consignment value in the threshold currency, per item row (items summed)."""
+    """Consignment value in the threshold currency, per item row (items of one declaration
+    summed), with the threshold and an integer ``consignment`` code."""
     th = thresholds(cfg)
     rates = F.usd_rates(d)
+    country = d["reporting_country"]
     out = pd.DataFrame(index=d.index)
-    out["threshold"] = d["reporting_country"].map(th["amount"]).astype(float)
-    out["threshold_currency"] = d["reporting_country"].map(th["currency"]).fillna("")
-    same = d["currency"].eq(out["threshold_currency"]) & d["customs_value"].notna()
-    rate = out["threshold_currency"].map(rates).astype(float)
-    item = np.where(same, d["customs_value"], d["value_usd"] / rate)
-    consignment = d["reporting_country"] + "|" + d["declaration_id"].where(d["declaration_id"].ne(""), d["decl_key"])
-    item = pd.Series(item, index=d.index)
-    if consignment.duplicated().any():
-        item = consignment.map(item.groupby(consignment).sum(min_count=1))
+    out["threshold"] = country.map(th["amount"]).astype(float)
+    out["threshold_currency"] = country.map(th["currency"]).fillna("").astype(str)
+    same = (d["currency"].to_numpy(dtype=object) == out["threshold_currency"].to_numpy(dtype=object)) & d["customs_value"].notna().to_numpy()
+    rate = out["threshold_currency"].map(rates).astype(float).to_numpy()
+    item = np.where(same, d["customs_value"].to_numpy(), d["value_usd"].to_numpy() / rate)
+    ident = d["declaration_id"].where(d["declaration_id"].ne(""), d["decl_key"])
+    code = pd.DataFrame({"c": country, "i": ident}).groupby(["c", "i"], sort=False).ngroup().to_numpy()
+    if len(code) and code.max() + 1 < len(code):  # multi-item declarations: sum the items
+        known = ~np.isnan(item)
+        total = np.bincount(code[known], weights=item[known], minlength=code.max() + 1)
+        has = np.bincount(code[known], minlength=code.max() + 1) > 0
+        item = np.where(has[code], total[code], np.nan)
     out["value_local"] = item
-    out["consignment"] = consignment
+    out["consignment"] = code
     return out
 
 
@@ -125,12 +130,10 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame
                         "threshold_currency": v["threshold_currency"], "burst_parcels": 0, "group_parcels": 0})
     reasons = [np.full(len(d), "", dtype=object)]
     if just_under.any():
-        # one row per consignment
         rows = np.flatnonzero(just_under)
         c = pd.concat([d.iloc[rows][["reporting_country", "consignee", "consignor", "declared_at", "procedure"]],
                        v.iloc[rows]], axis=1)
-        first_item = ~c["consignment"].duplicated()
-        c = c[first_item.to_numpy()]
+        c = c[~c["consignment"].duplicated().to_numpy()]  # one row per consignment
         c["day"] = np.floor((c["declared_at"] - pd.Timestamp("1970-01-01")) / F.DAY)
         closeness = 1 - (c["threshold"] - c["value_local"]) / (band * c["threshold"])
         s0 = 0.10 + 0.15 * np.clip(closeness.to_numpy(dtype=float), 0, 1)
@@ -143,7 +146,7 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame
             pairs = F.identifier_pairs(held, idents, prof)
         personal = pairs[pairs["kind"].isin({"phone", "email", "address"})]
         clusters = F.identifier_clusters(personal)
-        c["group"] = c["consignee"].map(clusters).fillna("")
+        c["group"] = c["consignee"].map(clusters).fillna("").astype(str) if len(clusters) else ""
         grp = _bursts(c, "group", window)
         g_strength = np.where(grp["n_consignees"].fillna(0).to_numpy() >= 2, 0.9 * _strength(grp, window), 0.0)
         score = s0 + (1 - s0) * np.maximum(strength, g_strength)
@@ -151,24 +154,24 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame
         pct = (1 - c["value_local"] / c["threshold"]) * 100
         lone = ("declared " + R.money(c["value_local"], c["threshold_currency"]) + ", "
                 + R.num(pct, 0) + "% under the " + c["reporting_country"] + " de minimis of "
-                + R.money(c["threshold"], c["threshold_currency"]) + " (" + c["procedure"].where(c["procedure"].ne(""), "procedure unknown") + ")")
+                + R.money(c["threshold"], c["threshold_currency"]) + " ("
+                + c["procedure"].where(c["procedure"].ne(""), "procedure unknown") + ")")
         own_text = R.when(own["n"].fillna(1).ge(2), _burst_text(own, c, "to this consignee"))
-        grp_text = R.when(g_strength > 0, _burst_text(grp, c, "to " + grp["n_consignees"].fillna(0).astype(int).astype(str)
-                                                       + " consignees sharing a phone, e-mail or address with this one"))
-        # map consignment results back to every item of the consignment
-        per = pd.DataFrame({"score": score, "burst": own["n"].fillna(1).to_numpy(), "group": grp["n"].fillna(0).to_numpy(),
-                            "lone": lone.to_numpy(), "own": own_text.to_numpy(), "grp": grp_text.to_numpy()},
-                           index=c["consignment"].to_numpy())
-        at = per.reindex(v["consignment"].iloc[rows].to_numpy())
-        out.loc[out.index[rows], "score"] = at["score"].to_numpy()
-        out.loc[out.index[rows], "burst_parcels"] = at["burst"].to_numpy().astype(int)
-        out.loc[out.index[rows], "group_parcels"] = at["group"].to_numpy().astype(int)
-        cols = []
-        for name in ("own", "grp", "lone"):
+        grp_text = R.when(g_strength > 0, _burst_text(
+            grp, c, "to " + grp["n_consignees"].fillna(0).astype(int).astype(str)
+            + " consignees sharing a phone, e-mail or address with this one"))
+        # consignment results back to every item of the consignment (integer positions)
+        pos = np.full(int(v["consignment"].max()) + 1, -1)
+        pos[c["consignment"].to_numpy()] = np.arange(len(c))
+        at = pos[v["consignment"].to_numpy()[rows]]
+        out.loc[rows, "score"] = score[at]
+        out.loc[rows, "burst_parcels"] = own["n"].fillna(1).to_numpy()[at].astype(int)
+        out.loc[rows, "group_parcels"] = grp["n"].fillna(0).to_numpy()[at].astype(int)
+        reasons = []
+        for text in (own_text, grp_text, lone):
             col = np.full(len(d), "", dtype=object)
-            col[rows] = at[name].fillna("").to_numpy()
-            cols.append(col)
-        reasons = cols
+            col[rows] = text.to_numpy(dtype=object)[at]
+            reasons.append(col)
     out["reasons"] = R.collect(reasons)
     out["score"] = out["score"].clip(0, 1).astype(float)
     return out[COLUMNS]

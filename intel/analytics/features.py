@@ -48,9 +48,8 @@ def _column(df: pd.DataFrame, name: str) -> pd.Series:
 
 
 def text(s: pd.Series, lower: bool = False) -> pd.Series:
-    """Stripped text, missing as ''."""
-    out = s.astype(object).where(s.notna(), "").astype(str).str.strip()
-    out = out.where(~out.isin({"nan", "None", "<NA>", "NaT"}), "")
+    """Stripped text (pandas ``str`` dtype), missing as ''."""
+    out = s.astype("str").fillna("").str.strip()
     return out.str.lower() if lower else out
 
 

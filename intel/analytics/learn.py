@@ -266,8 +266,9 @@ def run(proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict | None 
     model = train(None, features, cfg, labelled=labelled, weights=weights.reindex(labelled["decl_key"]).to_numpy())
     probability = predict(model, features)
     path = save_model(model, model_dir, features, metrics) if model_dir is not None else None
-    verdict = (f"learned model beats the rules on the later outcomes (precision@5% {metrics['model_precision_at_5']:.2f} "
-               f"vs {metrics['rules_precision_at_5']:.2f}): blended with weight {cfg.learn_weight}") if beats else (
-               f"learned model does not beat the rules on the later outcomes (precision@5% "
-               f"{metrics['model_precision_at_5']:.2f} vs {metrics['rules_precision_at_5']:.2f}): rules kept")
+    scores = (f"precision@5% {metrics['model_precision_at_5']:.2f} vs {metrics['rules_precision_at_5']:.2f}, "
+              f"precision@10% {metrics['model_precision_at_10']:.2f} vs {metrics['rules_precision_at_10']:.2f} "
+              f"on {metrics['n_test']} later inspections")
+    verdict = (f"learned model beats the rules ({scores}): blended with weight {cfg.learn_weight}" if beats
+               else f"learned model does not beat the rules ({scores}): rules kept")
     return LearnResult("trained", verdict, metrics, beats, probability, path)

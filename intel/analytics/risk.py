@@ -31,7 +31,7 @@ from intel.analytics.projection import Projection
 from intel.analytics.routes import prepare_routes, hub_info, watch_sector
 from intel.config import Settings
 
-__all__ = ["run", "assign_lanes", "combine", "part_scores", "other_score", "history_part", "watch_part", "blend",
+__all__ = ["run", "assign_lanes", "combine", "part_scores", "other_score", "history_part", "decided_outcomes", "watch_part", "blend",
            "PART_LABELS"]
 
 #: How each part is named in the reasons.
@@ -42,6 +42,8 @@ PART_LABELS = {
 }
 _DECL_PARTS = {"valuation": "valuation", "deminimis": "deminimis", "tips": "tips", "route": "routes"}
 MAX_REASONS = 6
+PRIOR_STRENGTH = 5.0
+_DECIDED = {"compliant", *ADVERSE_RESULT}
 
 
 def _reasons_list(value: object) -> list[str]:
@@ -65,61 +67,77 @@ def _by_key(frame: pd.DataFrame | None, key: str) -> pd.DataFrame | None:
     return out.set_index(key)
 
 
-def _map_part(keys: pd.Series, table: pd.DataFrame | None) -> tuple[np.ndarray, pd.Series]:
+def _map_part(keys: pd.Series, table: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Score per key (0 when absent) and the part's reasons (an object array, None when absent)."""
     if table is None:
-        return np.zeros(len(keys)), pd.Series([[] for _ in range(len(keys))], index=keys.index)
+        return np.zeros(len(keys)), np.full(len(keys), None, dtype=object)
     score = keys.map(table["score"]).fillna(0.0).to_numpy(dtype=float)
-    reasons = keys.map(table["reasons"])
+    reasons = keys.map(table["reasons"]).to_numpy(dtype=object)
     return score, reasons
 
 
-def watch_part(hs: pd.Series, cfg: Settings) -> tuple[np.ndarray, list[list[str]]]:
+def watch_part(hs: pd.Series, cfg: Settings) -> tuple[np.ndarray, np.ndarray]:
     """1 for an HS code on a sector watch list, with the list named."""
-    sector = watch_sector(hs, cfg.watch_lists)
-    score = (sector != "").to_numpy(dtype=float)
-    reasons = [[f"HS {h} is on the {s} watch list"] if s else [] for h, s in zip(hs, sector)]
+    codes = hs.fillna("").astype(str)
+    unique = pd.Series(codes.unique())
+    sector = pd.Series(watch_sector(unique, cfg.watch_lists).to_numpy(), index=unique.to_numpy())
+    hit = codes.map(sector).fillna("").to_numpy(dtype=object)
+    score = (hit != "").astype(float)
+    reasons = np.full(len(codes), None, dtype=object)
+    for i in np.flatnonzero(score):
+        reasons[i] = [f"HS {codes.iat[i]} is on the {hit[i]} watch list"]
     return score, reasons
 
 
-def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
-    """Adverse outcomes of the consignee or consignor decided before each declaration.
+def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Adverse outcomes (seizure, non-compliance) of the consignee or consignor decided before
+    each declaration, as a share of their earlier decided inspections.
 
     ``d`` has ``decl_key, consignee, consignor, declared_at``. Outcomes come from
     ``proj.outcomes`` (``decl_key, result, decided_at``) and, for declarations without one,
     the declaration's own ``inspection_result``; an outcome without a decision date counts
     from its declaration's date. Only strictly earlier decisions count, so a declaration's
-    own outcome never scores it. Score ``1 - 0.5**k`` for ``k`` prior adverse outcomes.
+    own outcome never scores it. Per role, with ``k`` earlier adverse outcomes out of ``m``
+    earlier decided inspections, the party's adverse rate is estimated with a prior at the
+    overall rate ``g`` (inspections are targeted, so ``g`` is high): ``r = (k + 5g) / (m + 5)``,
+    and the score is ``(1 - 0.5**k) * (r - g) / (1 - g)`` (0 when ``r <= g``) — a big trader
+    with 3 seizures in 200 inspections scores nothing, one caught five times in five scores
+    high. The roles combine as a noisy-OR.
     """
     n = len(d)
     score = np.zeros(n)
-    reasons: list[list[str]] = [[] for _ in range(n)]
-    adverse = adverse_outcomes(proj)
-    if adverse.empty or n == 0:
+    reasons = np.full(n, None, dtype=object)
+    decided = decided_outcomes(proj)
+    if decided.empty or n == 0:
         return score, reasons
-    when = d.set_index("decl_key")["declared_at"]
-    adverse["at"] = adverse["decided_at"].fillna(adverse["decl_key"].map(when))
-    adverse = adverse.dropna(subset=["at"])
-    roles = d.set_index("decl_key")[["consignee", "consignor"]]
-    counts = {}
+    when = d.drop_duplicates("decl_key").set_index("decl_key")["declared_at"]
+    decided["at"] = decided["decided_at"].fillna(decided["decl_key"].map(when))
+    decided = decided.dropna(subset=["at"])
+    roles = d.drop_duplicates("decl_key").set_index("decl_key")[["consignee", "consignor"]]
+    base_rate = float(decided["adverse"].mean())
+    keep = np.ones(n)
+    parts = {}
     for role in ("consignee", "consignor"):
-        events = adverse.join(roles[role], on="decl_key").rename(columns={role: "party"})
+        events = decided.join(roles[role], on="decl_key").rename(columns={role: "party"})
         events = events[events["party"].fillna("").ne("")]
-        counts[role] = _prior_counts(d[role], d["declared_at"], events["party"], events["at"])
-    total = counts["consignee"] + counts["consignor"]
-    score = 1.0 - 0.5 ** total
-    for i in np.flatnonzero(total):
-        parts = []
-        if counts["consignee"][i]:
-            parts.append(f"consignee {d['consignee'].iat[i]} had {int(counts['consignee'][i])} earlier seizure(s) or non-compliant inspection(s)")
-        if counts["consignor"][i]:
-            parts.append(f"consignor {d['consignor'].iat[i]} had {int(counts['consignor'][i])} earlier seizure(s) or non-compliant inspection(s)")
-        reasons[i] = parts
+        bad = events[events["adverse"]]
+        k = _prior_counts(d[role], d["declared_at"], bad["party"], bad["at"])
+        m = _prior_counts(d[role], d["declared_at"], events["party"], events["at"])
+        posterior = (k + PRIOR_STRENGTH * base_rate) / (m + PRIOR_STRENGTH)
+        role_score = (1.0 - 0.5 ** k) * np.clip((posterior - base_rate) / max(1.0 - base_rate, 1e-9), 0.0, 1.0)
+        keep *= 1.0 - role_score
+        parts[role] = (k, m, role_score)
+    score = 1.0 - keep
+    names = {"consignee": d["consignee"].to_numpy(dtype=object), "consignor": d["consignor"].to_numpy(dtype=object)}
+    for i in np.flatnonzero(score > 0):
+        reasons[i] = [f"{role} {names[role][i]}: {int(k[i])} of {int(m[i])} earlier inspections ended in seizure or non-compliance"
+                      for role, (k, m, rs) in parts.items() if rs[i] > 0]
     return score, reasons
 
 
-def adverse_outcomes(proj: Projection) -> pd.DataFrame:
-    """``decl_key, result, decided_at`` of every adverse outcome (outcomes, else the
-    declaration's own ``inspection_result``)."""
+def decided_outcomes(proj: Projection) -> pd.DataFrame:
+    """``decl_key, result, decided_at, adverse`` of every decided inspection (the outcomes,
+    else the declaration's own ``inspection_result``)."""
     o = proj.outcomes
     out = pd.DataFrame({"decl_key": text(o["decl_key"]) if "decl_key" in o else pd.Series(dtype=object),
                         "result": text(o["result"], lower=True) if "result" in o else pd.Series(dtype=object),
@@ -130,7 +148,9 @@ def adverse_outcomes(proj: Projection) -> pd.DataFrame:
                             "decided_at": pd.Series(pd.NaT, index=dec.index, dtype="datetime64[ns]")})
         own = own[own["result"].ne("") & ~own["decl_key"].isin(set(out["decl_key"]))]
         out = pd.concat([out, own], ignore_index=True) if len(out) else own.reset_index(drop=True)
-    return out[out["result"].isin(ADVERSE_RESULT)].reset_index(drop=True)
+    out = out[out["result"].isin(_DECIDED)].reset_index(drop=True)
+    out["adverse"] = out["result"].isin(ADVERSE_RESULT)
+    return out
 
 
 def _prior_counts(parties: pd.Series, at: pd.Series, ev_party: pd.Series, ev_at: pd.Series) -> np.ndarray:
@@ -288,7 +308,7 @@ def blend(risk: pd.DataFrame, probability: pd.Series, cfg: Settings, note: str) 
     return out
 
 
-def _community_part(consignee: pd.Series, parts: dict[str, object]) -> tuple[np.ndarray, pd.Series]:
+def _community_part(consignee: pd.Series, parts: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
     comm, member = parts.get("communities"), parts.get("membership")
     if isinstance(comm, tuple) and len(comm) == 2:
         comm, member = comm
@@ -319,23 +339,27 @@ def _route_ids(proj: Projection, parts: dict[str, object]) -> pd.Series:
     return built.astype(str)
 
 
-def _top_reasons(scores: dict[str, np.ndarray], reasons: dict[str, object], weights: dict[str, float],
+def _top_reasons(scores: dict[str, np.ndarray], reasons: dict[str, np.ndarray], weights: dict[str, float],
                  mult: np.ndarray, tier: pd.Series) -> list[list[str]]:
     """The reasons of the parts that contribute most, quoted, most important first."""
     names = list(scores)
-    contrib = np.column_stack([np.asarray(scores[k], dtype=float) * float(weights.get(k, 1.0)) for k in names]) if names else np.zeros((0, 0))
-    out: list[list[str]] = []
-    lists = {k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in reasons.items()}
-    for i in range(contrib.shape[0]):
-        row = contrib[i]
+    n = len(mult)
+    if not names or n == 0:
+        return [[] for _ in range(n)]
+    contrib = np.column_stack([np.asarray(scores[k], dtype=float) * float(weights.get(k, 1.0)) for k in names])
+    order = np.argsort(-contrib, axis=1, kind="stable")
+    labels = [PART_LABELS.get(k, k) for k in names]
+    arrays = [np.asarray(reasons[k], dtype=object) for k in names]
+    tiers = tier.to_numpy(dtype=object)
+    out: list[list[str]] = [[] for _ in range(n)]
+    for i in np.flatnonzero(contrib.max(axis=1) > 0):
         items: list[str] = []
-        for j in np.argsort(-row, kind="stable"):
-            if row[j] <= 0 or len(items) >= MAX_REASONS:
+        for j in order[i]:
+            if contrib[i, j] <= 0 or len(items) >= MAX_REASONS:
                 break
-            name = names[j]
-            quoted = _reasons_list(lists[name][i])[:2] or [f"{PART_LABELS.get(name, name)} score {scores[name][i]:.2f}"]
-            items.extend(f"{PART_LABELS.get(name, name)}: {q}" for q in quoted)
-        if mult[i] != 1.0 and items:
-            items.append(f"AEO tier {tier.iat[i]} consignee: score × {mult[i]:g} (trusted-trader facilitation)")
-        out.append(items[: MAX_REASONS + 1])
+            quoted = _reasons_list(arrays[j][i])[:2] or [f"{labels[j]} score {scores[names[j]][i]:.2f}"]
+            items.extend(f"{labels[j]}: {q}" for q in quoted)
+        if mult[i] != 1.0:
+            items.append(f"AEO tier {tiers[i]} consignee: score × {mult[i]:g} (trusted-trader facilitation)")
+        out[i] = items[: MAX_REASONS + 1]
     return out

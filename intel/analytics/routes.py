@@ -49,13 +49,27 @@ _FTZ_TAG = "(ftz)"
 
 
 # ---------------------------------------------------------------- building routes
-def _text(series: pd.Series | None, n: int, upper: bool = True) -> pd.Series:
-    """A clean string column ('' for missing)."""
+def _text(series: pd.Series | None, n: int, upper: bool = True, drop: str | None = None) -> pd.Series:
+    """A clean string column ('' for missing), cleaned once per distinct value; ``drop`` is a
+    regex of characters to remove."""
     if series is None:
-        return pd.Series([""] * n, dtype=object)
-    out = series.astype("string").fillna("").str.strip()
-    out = out.str.upper() if upper else out
-    return out.replace({"NAN": "", "NONE": "", "<NA>": ""}).astype(object)
+        return pd.Series(np.full(n, "", dtype=object))
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.strip()
+    if upper:
+        u = u.str.upper()
+    u = u.mask(u.str.upper().isin({"NAN", "NONE", "<NA>", "NAT"}), "")
+    if drop:
+        u = u.str.replace(drop, "", regex=True)
+    values = np.append(u.to_numpy(dtype=object), "")  # code -1 (missing) -> ''
+    return pd.Series(values[codes], index=series.index, dtype=object)
+
+
+def _per_value(series: pd.Series, fn) -> pd.Series:  # noqa: ANN001 - Series -> Series
+    """``fn`` applied once per distinct value of a text column."""
+    codes, uniques = pd.factorize(series)
+    mapped = fn(pd.Series(np.asarray(uniques, dtype=object))).to_numpy(dtype=object)
+    return pd.Series(np.append(mapped, "")[codes], index=series.index, dtype=object)
 
 
 def _truthy(value: object) -> bool:
@@ -131,9 +145,9 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=decl.index)
     out["decl_key"] = decl["decl_key"].astype(str).values if "decl_key" in decl else [str(i) for i in range(n)]
     origin = _text(get("origin_country"), n)
-    pol = _text(get("port_of_loading"), n).str.replace(r"[^A-Z0-9]", "", regex=True)
-    pod = _text(get("port_of_discharge"), n).str.replace(r"[^A-Z0-9]", "", regex=True)
-    transit_raw = _text(get("transit_ports"), n).str.replace(r"[^A-Z0-9;,|]", "", regex=True).str.replace(r"[,|]", ";", regex=True)
+    pol = _text(get("port_of_loading"), n, drop=r"[^A-Z0-9]")
+    pod = _text(get("port_of_discharge"), n, drop=r"[^A-Z0-9]")
+    transit_raw = _per_value(_text(get("transit_ports"), n, drop=r"[^A-Z0-9;,|]"), lambda u: u.str.replace(r"[,|]", ";", regex=True))
     given_route = _text(get("route"), n, upper=False)
     # a projection that only carries route strings: recover the parts from them
     no_ports = (pol == "") & (pod == "") & (transit_raw == "") & (given_route != "")
@@ -149,7 +163,8 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     uniq_transit = uniq["t"].map(lambda s: tuple(x for x in s.split(";") if x))
     uniq_route = [route_string(o, l, t, d, ftz) for o, l, t, d in zip(uniq["o"], uniq["l"], uniq_transit, uniq["d"])]
     lookup = pd.DataFrame({"o": uniq["o"].values, "l": uniq["l"].values, "t": uniq["t"].values, "d": uniq["d"].values,
-                           "transit": uniq_transit.values, "built": uniq_route})
+                           "transit": uniq_transit.values, "transit_key": uniq_transit.map(";".join).values,
+                           "built": uniq_route})
     merged = combos.reset_index(drop=True).merge(lookup, on=["o", "l", "t", "d"], how="left")
     route = given_route.reset_index(drop=True)
     route = route.where(route != "", merged["built"])
@@ -160,14 +175,17 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     out["origin"] = origin.values
     out["pol"] = pol.values
     out["transit"] = merged["transit"].values
+    out["transit_key"] = merged["transit_key"].values
     out["pod"] = pod.values
     country = info["country"].to_dict() if len(info) else {}
 
     def country_of(code: pd.Series) -> pd.Series:
         """The hub's country, else the LOCODE's country part (only for a well-formed LOCODE)."""
-        mapped = code.map(country)
-        prefix = code.str[:2].where(code.str.fullmatch(LOCODE).fillna(False), "")
-        return mapped.where(mapped.notna(), prefix).fillna("").astype(object)
+        def one(u: pd.Series) -> pd.Series:
+            mapped = u.map(country)
+            prefix = u.str[:2].where(u.str.fullmatch(LOCODE).fillna(False), "")
+            return mapped.where(mapped.notna(), prefix).fillna("")
+        return _per_value(code, one)
 
     pol_country = country_of(pol)
     export = _text(get("export_country"), n)
@@ -182,11 +200,11 @@ def prepare_routes(decl: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     out["dest"] = pod_country.where(pod_country != "", dest_fallback).values
     out["mode"] = _text(get("transport_mode"), n, upper=False).str.lower().values
     chapter = _text(get("hs_chapter"), n)
-    hs = _text(get("hs_code"), n).str.replace(r"[^0-9]", "", regex=True)
+    hs = _text(get("hs_code"), n, drop=r"[^0-9]")
     hs6 = _text(get("hs6"), n)
     hs = hs.where(hs != "", hs6)
     out["hs"] = hs.values
-    out["chapter"] = chapter.where(chapter != "", hs.str[:2]).values
+    out["chapter"] = chapter.where(chapter != "", _per_value(hs, lambda u: u.str[:2])).values
     return out
 
 
@@ -321,7 +339,9 @@ def _lane_stats(r: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
         if not todo.any():
             break
         sub = r[todo].assign(shape=shape[todo])
-        lane_key = sub[keys].astype(str).agg("|".join, axis=1)
+        lane_key = sub[keys[0]].astype(str)
+        for key in keys[1:]:
+            lane_key = lane_key + "|" + sub[key].astype(str)
         sub = sub.assign(lane=lane_key)
         lane_n = sub.groupby("lane")["n"].sum()
         shape_n = sub.groupby(["lane", "shape"])["n"].sum()
@@ -432,11 +452,10 @@ def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series |
     base = prepare_routes(proj.decl, info)
     other = _as_series(decl_scores)
     base["other"] = base["decl_key"].map(other).fillna(0.0).astype(float).values if other is not None else 0.0
-    base["watch"] = watch_sector(base["hs"], cfg.watch_lists).values
+    base["watch"] = _per_value(base["hs"], lambda u: watch_sector(u, cfg.watch_lists)).values
     keys = ["route_id", "route", "origin", "pol", "pod", "ship_country", "pol_country", "pod_country",
             "export_country", "dest", "mode", "chapter", "watch"]
-    base["transit_key"] = base["transit"].map(";".join)
-    base["hs6"] = base["hs"].str[:6]
+    base["hs6"] = _per_value(base["hs"], lambda u: u.str[:6]).values
     group_keys = [*keys, "transit_key"]
     grouped = base.groupby(group_keys, sort=False, dropna=False)
     r = grouped.agg(n=("decl_key", "size"), other_sum=("other", "sum"), hs=("hs6", "first")).reset_index()
@@ -459,7 +478,7 @@ def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series |
     combo_cols = ["score", "reasons", *_SIGNALS, "circuity_ratio"]
     decl_route = base[["decl_key", "route_id", "combo"]].join(r[combo_cols], on="combo").drop(columns="combo")
     decl_route["route_id"] = decl_route["route_id"].astype(str)
-    routes = _route_table(r, decl_route, base)
+    routes = _route_table(r)
     hubs = _hub_ranking(base, decl_route, r, info, cfg)
     return routes, decl_route.reset_index(drop=True), hubs
 
@@ -484,55 +503,80 @@ def _ordered_reasons(r: pd.DataFrame, reason_cols: dict[str, list[str]]) -> list
     return out
 
 
-def _route_table(r: pd.DataFrame, decl_route: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """One row per route: mean declaration score, the signals' maxima and the leading reasons."""
-    g = decl_route.groupby("route_id", sort=False)
-    routes = g.agg(declaration_count=("score", "size"), score=("score", "mean"),
-                   **{s: (s, "mean") for s in _SIGNALS}, circuity_ratio=("circuity_ratio", "first")).reset_index()
-    routes["route"] = routes["route_id"].map(base.drop_duplicates("route_id").set_index("route_id")["route"])
-    reasons: dict[str, list[str]] = {}
-    flagged = r[r["score"] > 0].sort_values(["score", "n"], ascending=False)
-    for rid, sub in flagged.groupby("route_id", sort=False):
-        texts: Counter[str] = Counter()
-        for reason_list, n in zip(sub["reasons"], sub["n"]):
-            for text in reason_list:
-                texts[text] += int(n)
-        reasons[rid] = [text if n == sub["n"].sum() else f"{text} [{n} declarations]" for text, n in texts.most_common(4)]
-    routes["reasons"] = routes["route_id"].map(lambda rid: reasons.get(rid, []))
+def _route_table(r: pd.DataFrame) -> pd.DataFrame:
+    """One row per route: the declaration-weighted mean score and signals, and the leading
+    reasons (with how many of its declarations each applies to, when not all)."""
+    weighted = r[["route_id", "n"]].copy()
+    for column in ("score", *_SIGNALS):
+        weighted[column] = r[column].to_numpy() * r["n"].to_numpy()
+    g = weighted.groupby("route_id", sort=False).sum()
+    routes = pd.DataFrame({"route_id": g.index, "declaration_count": g["n"].astype(int).to_numpy()})
+    for column in ("score", *_SIGNALS):
+        routes[column] = (g[column] / g["n"]).to_numpy()
+    first = r.drop_duplicates("route_id").set_index("route_id")
+    routes["route"] = routes["route_id"].map(first["route"])
+    routes["circuity_ratio"] = routes["route_id"].map(first["circuity_ratio"])
+    flagged = r.loc[r["score"] > 0, ["route_id", "n", "reasons"]].explode("reasons").dropna(subset=["reasons"])
+    if len(flagged):
+        counts = flagged.groupby(["route_id", "reasons"], sort=False)["n"].sum().reset_index()
+        counts = counts.sort_values(["route_id", "n"], ascending=[True, False], kind="stable")
+        counts = counts[counts.groupby("route_id").cumcount() < 4]
+        total = counts["route_id"].map(routes.set_index("route_id")["declaration_count"])
+        counts["text"] = np.where(counts["n"] >= total, counts["reasons"],
+                                  counts["reasons"] + " [" + counts["n"].astype(str) + " of " + total.astype(str) + " declarations]")
+        texts = counts.groupby("route_id", sort=False)["text"].agg(list)
+        routes["reasons"] = routes["route_id"].map(texts)
+    else:
+        routes["reasons"] = None
+    routes["reasons"] = routes["reasons"].map(lambda x: x if isinstance(x, list) else [])
     cols = ["route_id", "route", "declaration_count", "score", "reasons", *_SIGNALS, "circuity_ratio"]
-    return routes[cols].sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    return routes[cols].sort_values(["score", "declaration_count"], ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _hub_ranking(base: pd.DataFrame, decl_route: pd.DataFrame, r: pd.DataFrame, info: pd.DataFrame,
                  cfg: Settings) -> pd.DataFrame:
-    """Rank hubs by the suspicion of the flows through them and their betweenness on those flows."""
+    """Rank hubs for inspection placement by the suspicious flow they carry beyond what their
+    volume explains.
+
+    Each declaration's suspicion is its route score combined (noisy-OR) with the other
+    analytics' score; "high" is at least ``cfg.red_threshold``. Per hub: ``excess_high`` =
+    high-scored declarations passing through it minus the overall high share times its volume
+    (the extra catches over inspecting the same number at random: a big clean hub has none),
+    the same where the hub is an intermediate stop, the lift of its high share over the
+    overall share (shrunk for small hubs), and its betweenness on the hub graph whose legs are
+    weighted by the excess suspicion they carry (a free zone in the middle of suspicious paths
+    scores, the ports at either end less).
+    """
     susp = _noisy_or(decl_route["score"].to_numpy(), base["other"].to_numpy())
+    mean_s = float(susp.mean()) if len(susp) else 0.0
     high_cut = float(cfg.red_threshold)
-    paths = pd.DataFrame({"pol": base["pol"].values, "transit": base["transit"].values, "pod": base["pod"].values,
-                          "s": susp, "laundering": decl_route["laundering"].to_numpy() >= 0.5,
-                          "route_id": base["route_id"].values})
-    combos = paths.groupby(["pol", "pod", paths["transit"].map(";".join)], sort=False).agg(
-        n=("s", "size"), s=("s", "sum"), high=("s", lambda x: int((x >= high_cut).sum()))).reset_index()
-    combos.columns = ["pol", "pod", "transit_key", "n", "s", "high"]
+    paths = pd.DataFrame({"pol": base["pol"].to_numpy(), "pod": base["pod"].to_numpy(), "transit_key": base["transit_key"].to_numpy(),
+                          "s": susp, "high": (susp >= high_cut).astype(int)})
+    combos = paths.groupby(["pol", "pod", "transit_key"], sort=False).agg(n=("s", "size"), s=("s", "sum"), high=("high", "sum")).reset_index()
     flow: Counter[str] = Counter()
     s_flow: Counter[str] = Counter()
     high: Counter[str] = Counter()
-    through: Counter[str] = Counter()  # suspicion carried as an intermediate stop
+    through_n: Counter[str] = Counter()  # declarations and high-scored ones where the hub is an intermediate stop
+    through_high: Counter[str] = Counter()
     graph = nx.Graph()
     for pol, pod, tkey, n, s, h in combos.itertuples(index=False):
         hubs = [x for x in [pol, *tkey.split(";"), pod] if x]
+        excess = s - mean_s * n
         for x in dict.fromkeys(hubs):
             flow[x] += n
             s_flow[x] += s
             high[x] += h
-        for x in hubs[1:-1]:
-            through[x] += s
-        for a, b in zip(hubs[:-1], hubs[1:]):
-            if a != b and s > 0:
-                w = graph.get_edge_data(a, b, {"flow": 0.0})["flow"] + s
-                graph.add_edge(a, b, flow=w, dist=1.0 / w)
+        for x in dict.fromkeys(hubs[1:-1]):
+            through_n[x] += n
+            through_high[x] += h
+        if excess > 0:
+            for a, b in zip(hubs[:-1], hubs[1:]):
+                if a != b:
+                    w = graph.get_edge_data(a, b, {"flow": 0.0})["flow"] + excess
+                    graph.add_edge(a, b, flow=w, dist=1.0 / w)
     betw = nx.betweenness_centrality(graph, weight="dist", normalized=True) if graph.number_of_nodes() > 2 else {}
-    launder_routes = paths[paths["laundering"]].drop_duplicates("route_id")
+    launder = decl_route["laundering"].to_numpy() >= 0.5
+    launder_routes = base.loc[launder, ["route_id", "pol", "transit", "pod"]].drop_duplicates("route_id")
     n_launder = len(launder_routes)
     launder_at: Counter[str] = Counter()
     for pol, transit, pod in launder_routes[["pol", "transit", "pod"]].itertuples(index=False):
@@ -547,19 +591,18 @@ def _hub_ranking(base: pd.DataFrame, decl_route: pd.DataFrame, r: pd.DataFrame, 
     out["declaration_count"] = out["locode"].map(flow).fillna(0).astype(int)
     out["suspicious_flow"] = out["locode"].map(s_flow).fillna(0.0).astype(float)
     out["high_count"] = out["locode"].map(high).fillna(0).astype(int)
-    out["transit_suspicion"] = out["locode"].map(through).fillna(0.0).astype(float)
+    rate = float((susp >= high_cut).mean()) if len(susp) else 0.0
+    # high-scored declarations beyond what random inspection of the same volume would find
+    out["excess_high"] = (out["high_count"] - rate * out["declaration_count"]).astype(float)
+    transit_n = out["locode"].map(through_n).fillna(0)
+    out["transit_excess_high"] = (out["locode"].map(through_high).fillna(0) - rate * transit_n).astype(float)
     out["betweenness"] = out["locode"].map(betw).fillna(0.0).astype(float)
     out["laundering_routes"] = out["locode"].map(launder_at).fillna(0).astype(int)
-    mean_s = float(susp.mean()) if len(susp) else 0.0
-    excess = (out["suspicious_flow"] - mean_s * out["declaration_count"]).clip(lower=0)
-    rate = float((susp >= high_cut).mean()) if len(susp) else 0.0
-    share = out["high_count"] / out["declaration_count"].where(out["declaration_count"] > 0)
-    lift = (share / rate).fillna(0.0) if rate > 0 else share.fillna(0.0) * 0
-    out["score"] = (0.4 * _norm(excess) + 0.2 * _norm(out["transit_suspicion"]) + 0.2 * _norm(out["betweenness"])
-                    + 0.2 * np.clip((lift - 1.0) / 4.0, 0.0, 1.0)).clip(0.0, 1.0)
-    out["reasons"] = [
-        _hub_reasons(row, high_cut, n_launder) for row in out.itertuples(index=False)
-    ]
+    share = (out["high_count"] + 5 * rate) / (out["declaration_count"] + 5)  # shrunk towards the overall rate
+    out["lift"] = share / rate if rate > 0 else 0.0
+    out["score"] = (0.35 * _norm(out["excess_high"].clip(lower=0)) + 0.35 * _norm(out["transit_excess_high"].clip(lower=0))
+                    + 0.15 * _norm(out["betweenness"]) + 0.15 * np.clip((out["lift"] - 1.0) / 4.0, 0.0, 1.0)).clip(0.0, 1.0)
+    out["reasons"] = [_hub_reasons(row, high_cut, n_launder, rate) for row in out.itertuples(index=False)]
     return out.sort_values(["score", "declaration_count"], ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -568,17 +611,19 @@ def _norm(values: pd.Series) -> pd.Series:
     return values / top if top > 0 else values * 0.0
 
 
-def _hub_reasons(row: tuple, high_cut: float, n_launder: int) -> list[str]:
+def _hub_reasons(row: tuple, high_cut: float, n_launder: int, rate: float) -> list[str]:
     reasons = []
     if row.high_count:
-        reasons.append(f"carries {row.high_count} declarations scored ≥{high_cut:.1f} "
-                       f"({row.high_count / max(row.declaration_count, 1):.0%} of its flow of {row.declaration_count})")
+        text = (f"carries {row.high_count} declarations scored ≥{high_cut:.1f} "
+                f"({row.high_count / max(row.declaration_count, 1):.0%} of its flow of {row.declaration_count}")
+        reasons.append(text + (f", {row.lift:.1f}× the overall share)" if rate > 0 else ")"))
     if row.laundering_routes:
         reasons.append(f"on {row.laundering_routes} of {n_launder} origin-laundering routes")
-    if row.transit_suspicion >= 1:
-        reasons.append(f"intermediate stop for suspicious flow worth {row.transit_suspicion:.0f} declaration-scores")
+    if row.excess_high >= 1:
+        reasons.append(f"{row.excess_high:.0f} more high-scored declarations than its volume explains"
+                       + (f" ({row.transit_excess_high:.0f} where it is an intermediate stop)" if row.transit_excess_high >= 1 else ""))
     if row.betweenness > 0:
-        reasons.append(f"betweenness {row.betweenness:.2f} on the suspicious-flow hub graph")
+        reasons.append(f"betweenness {row.betweenness:.2f} on the hub graph weighted by excess suspicion")
     if row.ftz and reasons:
         reasons.append("free-trade zone")
     return reasons

@@ -125,6 +125,11 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
         "timings": stage.timings, "errors": stage.errors, "missing": stage.missing,
         "learn": learned.summary() if learned is not None else {"status": "failed", "reason": stage.errors.get("learn", "")},
     }
+    summary["notes"] = [
+        *(f"analytic {name} is not available: its part is left out" for name in stage.missing),
+        *(f"analytic {name} failed and was left out ({err})" for name, err in stage.errors.items()),
+        f"learning {summary['learn']['status']}: {summary['learn']['reason']}",
+    ]
     return {**frames, **{k: v for k, v in extra.items() if v is not None}}, summary
 
 

@@ -88,8 +88,14 @@ def _rel_pattern(rt: RelType, src: NodeType, dst: NodeType, dst_keyed: bool) -> 
 
 
 def fetch_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
+    """Stored rels of the sources ``k0``; a source without any gives one row with NULL dst.
+
+    ``OPTIONAL MATCH`` after the key lookup makes LadybugDB walk from each looked-up node
+    (0.2 s per 100k keys on a 1M store) instead of scanning the whole relationship table
+    and joining (1.2-2 s, whatever the number of keys)."""
     props = "".join(f", r.{q(c)} AS {q(c)}" for c in columns)
-    return (f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, False)} "
+    return (f"LOAD FROM $t MATCH {_match_key(src, 'a', 'k0')} "
+            f"OPTIONAL MATCH (a)-[r:{q(rt.type)}]->(b:{q(dst.label)}) "
             f"RETURN a.{q(src.key)} AS src, b.{q(dst.key)} AS dst{props}")
 
 
@@ -124,8 +130,13 @@ def fetch_node(nt: NodeType) -> str:
 
 
 def expand(rt: RelType, anchor: NodeType, other: NodeType, outgoing: bool, cap: int) -> str:
-    """Neighbours of the anchors ``$keys`` along ``rt``, at most ``cap`` rows."""
+    """Neighbours of the anchors ``$keys`` (a short list) along ``rt``, at most ``cap`` rows.
+
+    ``WHERE .. IN $keys`` lets the ``LIMIT`` stop the walk early: 10 ms from a hub with 100k
+    declarations, where ``UNWIND $keys .. MATCH ({key: k})`` took 150 ms. (For long key
+    lists ``IN`` is pathological; the bulk paths use ``LOAD FROM`` instead.)"""
     arrow = f"-[:{q(rt.type)}]->" if outgoing else f"<-[:{q(rt.type)}]-"
-    return (f"UNWIND $keys AS k0 MATCH {_match_key(anchor, 'm')}{arrow}(x:{q(other.label)}) "
+    return (f"MATCH (m:{q(anchor.label)}){arrow}(x:{q(other.label)}) "
+            f"WHERE m.{q(anchor.key)} IN $keys "
             f"RETURN m.{q(anchor.key)} AS anchor, {_returns('x', other.columns)} "
             f"LIMIT {int(cap)}")

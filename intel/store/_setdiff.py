@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from intel import model
 from intel.model import NodeType, RelType
@@ -34,9 +35,6 @@ from . import _frames as fr
 from .base import Store, StoreError
 
 __all__ = ["SetDifferenceStore"]
-
-_REL_ENDS = ("src", "dst")
-
 
 class SetDifferenceStore(Store):
     """A :class:`Store` whose upserts are computed as set differences (see module docs)."""
@@ -62,7 +60,9 @@ class SetDifferenceStore(Store):
 
     @abc.abstractmethod
     def _fetch_rels(self, rt: RelType, src_keys: pa.Array, columns: list[str]) -> pa.Table:
-        """Stored relationships (``src, dst`` + ``columns``) leaving ``src_keys``."""
+        """Stored relationships (``src, dst`` + ``columns``) leaving ``src_keys``, plus one
+        row with a NULL ``dst`` for each stored source without any; sources that are not
+        stored give no row at all."""
 
     @abc.abstractmethod
     def _insert_rels(self, rt: RelType, table: pa.Table) -> None:
@@ -105,12 +105,13 @@ class SetDifferenceStore(Store):
         table = _prepare_rels(rt, df)
         if table.num_rows == 0:
             return 0
-        self._check_endpoints(rt, table)
         ids = _rel_id_columns(rt)
         props = [c for c in table.column_names if c not in ids]
         stored = self._fetch_rels(rt, _distinct(table["src"]), [c for c in rt.properties
                                                                 if c in table.column_names])
-        stored = fr.dedupe_last(stored, ids)
+        _check_present(rt, "src", rt.source, _distinct(table["src"]), stored["src"])
+        self._check_targets(rt, table)
+        stored = fr.dedupe_last(stored.filter(pc.is_valid(stored["dst"])), ids)
         new = fr.anti_join(table, stored, ids)
         if new.num_rows:
             self._insert_rels(rt, _with_all_properties(rt, new))
@@ -120,16 +121,10 @@ class SetDifferenceStore(Store):
             self._update_rels(rt, changed)
         return new.num_rows + changed.num_rows
 
-    def _check_endpoints(self, rt: RelType, table: pa.Table) -> None:
-        for end, label in zip(_REL_ENDS, (rt.source, rt.target)):
-            keys = _distinct(table[end])
-            found = self._fetch_hashes(model.node(label), keys)
-            missing = fr.anti_join(pa.table({"k": keys}), found.rename_columns(["k", "h"]), ["k"])
-            if missing.num_rows:
-                sample = ", ".join(repr(k) for k in missing["k"].to_pylist()[:3])
-                raise StoreError(
-                    f"{rt.type}: {missing.num_rows} {end} key(s) name a {label} that is not in "
-                    f"the store (e.g. {sample}); load the {label} nodes first")
+    def _check_targets(self, rt: RelType, table: pa.Table) -> None:
+        keys = _distinct(table["dst"])
+        found = self._fetch_hashes(model.node(rt.target), keys)
+        _check_present(rt, "dst", rt.target, keys, found.column(0))
 
     def set_properties(self, label: str, df: pd.DataFrame) -> int:
         nt = _node_type(label)
@@ -224,6 +219,16 @@ def _with_all_properties(rt: RelType, table: pa.Table) -> pa.Table:
     return pa.table(columns, schema=fr.arrow_schema(_rel_types(rt), columns))
 
 
+def _check_present(rt: RelType, end: str, label: str, wanted: pa.Array,
+                   found: pa.ChunkedArray) -> None:
+    """A clear error when relationships name endpoints that are not stored."""
+    missing = wanted.filter(pc.invert(pc.is_in(wanted, value_set=_distinct(found))))
+    if len(missing):
+        sample = ", ".join(repr(k) for k in missing.to_pylist()[:3])
+        raise StoreError(f"{rt.type}: {len(missing)} {end} key(s) name a {label} that is not in "
+                         f"the store (e.g. {sample}); load the {label} nodes first")
+
+
 def _distinct(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return pa.chunked_array([column]).combine_chunks().unique() if isinstance(column, pa.Array) \
-        else column.unique()
+    unique = pc.unique(column)
+    return unique.combine_chunks() if isinstance(unique, pa.ChunkedArray) else unique

@@ -42,6 +42,9 @@ CHROMIUM = os.environ.get("INTEL_CHROMIUM", shutil.which("chromium") or "/usr/bi
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
+#: the explorer's node cap in the test server (THLCH has 36 declarations, the shell far fewer)
+NODE_CAP = 30
+
 #: username -> (password, role, organisation)
 USERS = {
     "analyst.th": ("analyst-th-pass", "analyst", "customs:TH"),
@@ -100,7 +103,9 @@ def server(world, appdb) -> str:  # noqa: ANN001
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(streamlit_command(port, headless=True, address="127.0.0.1"), env=_env(world["uri"]),
+    env = _env(world["uri"])
+    env["INTEL_EXPLORER_NODE_CAP"] = str(NODE_CAP)  # small, so the world's busiest hub is capped
+    proc = subprocess.Popen(streamlit_command(port, headless=True, address="127.0.0.1"), env=env,
                             cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

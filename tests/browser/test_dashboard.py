@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from conftest import USERS, explorer_frame, graph_nodes, pick_option, sign_in_as, wait_idle
+from conftest import NODE_CAP, USERS, explorer_frame, graph_nodes, pick_option, sign_in_as, wait_idle
 from world import SHARED_PHONE, SHELL_ID, SHELL_NAME, XSS_NAME
 
 from dashboards.roles import PAGES
@@ -126,6 +126,19 @@ def test_explorer_opens_from_findings_row_link(open_session):  # noqa: ANN001
     _assert_clean(s)
 
 
+def test_explorer_caps_big_neighbourhoods_visibly(open_session):  # noqa: ANN001
+    s = open_session("analyst.th")
+    s.goto("/explorer?label=Hub&key=THLCH")
+    s.page.get_by_text("Capped: the neighbourhood has more than").wait_for()
+    nodes = graph_nodes(s.page, until=lambda ns: "Hub:THLCH" in {n["id"] for n in ns})
+    assert len(nodes) == NODE_CAP
+    assert f"Showing {NODE_CAP} nodes" in s.text()
+    s.goto(f"/explorer?label=Party&key={SHELL_ID}")
+    s.page.get_by_text(f"Centre: Party {SHELL_NAME}").wait_for()
+    assert "Capped" not in s.text()
+    _assert_clean(s)
+
+
 def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
     s = open_session("analyst.th")
     page = s.page
@@ -148,7 +161,7 @@ def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
     # ... and no image element was created anywhere, no dialog fired
     assert frame.evaluate("() => document.querySelectorAll('img').length") == 0
     assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
-    time.sleep(1.0)  # give a (failed) image load time to fire onerror
+    time.sleep(3.0)  # give a (failed) image load time to fire onerror (and a dialog)
     s.shot("explorer-hostile-name")
     _assert_clean(s)
 
@@ -171,9 +184,7 @@ def test_planner_shares_case_with_one_country_only(open_session, appdb):  # noqa
     case_id = _case_id(appdb, title)
     page.get_by_role("tab", name="Cases").first.click()
     page.get_by_text(f"Case {case_id}").wait_for()
-    share = page.get_by_role("combobox", name="Share with administrations")
-    share.click()
-    page.get_by_role("option", name="customs:MY").click()
+    pick_option(page, "Share with administrations", "customs:MY")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Share", exact=True).click()
     page.get_by_text("Shared with: customs:MY").wait_for()
@@ -215,6 +226,7 @@ def test_rights_holder_submits_tip_and_sees_only_aggregates(open_session, appdb,
     page.get_by_role("textbox", name="Origin countries (ISO alpha-2)").fill("ZZ")
     page.get_by_role("button", name="Submit tip").click()
     page.get_by_text("The tip was not submitted").wait_for()
+    wait_idle(page)
     text = s.text()
     assert "Phone '12'" in text and "Port 'XX1'" in text and "Origin country 'ZZ'" in text
     assert appdb.one("SELECT COUNT(*) AS n FROM tips")["n"] == 0
@@ -246,17 +258,22 @@ def test_rights_holder_submits_tip_and_sees_only_aggregates(open_session, appdb,
         s.goto(path)
         assert NOT_PERMITTED in s.text(), path
         assert SHELL_NAME not in s.text()
-    # same-session navigation (browser history) is guarded too
+    # same-session navigation (browser history, no reload) is guarded too
+    s.goto("/tips")
+    assert NOT_PERMITTED not in s.text()
     page.evaluate("() => { history.pushState({}, '', '/findings'); window.dispatchEvent(new PopStateEvent('popstate')); }")
+    page.get_by_text(NOT_PERMITTED).wait_for()
     wait_idle(page)
-    assert "Consignees" not in s.text()
+    assert "Consignees" not in s.text() and "Submit a tip" not in s.text()
     _assert_clean(s)
 
     # the analyst sees what it matched
     a = open_session("analyst.th")
     a.goto("/tips")
     pick_option(a.page, "Tip", tip["tip_id"])
-    assert SHELL_NAME in a.text()
+    assert SHELL_NAME in a.text() and SHARED_PHONE in a.text()
+    targets = appdb.rows("SELECT target_label, target_key FROM tip_match_targets WHERE tip_id = ?", (tip["tip_id"],))
+    assert {"target_label": "Party", "target_key": SHELL_ID} in targets
     _assert_clean(a)
 
 
