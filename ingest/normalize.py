@@ -34,7 +34,8 @@ Normalisation rules, each a small public function:
 * :func:`normalize_email` — lower-case, ``mailto:`` dropped, must look like ``a@b.c``.
 * :func:`normalize_address` — lower-case, accents and punctuation folded, whitespace collapsed,
   :data:`ADDRESS_ABBREVIATIONS` expanded (``Rd`` -> ``road``, ``Jln`` -> ``jalan``, ...).
-* :func:`normalize_tax_id` — upper-case letters and digits only.
+* :func:`normalize_tax_id` — upper-case letters and digits only (the mentions' ``tax_id``
+  column holds this normalised form).
 * :func:`tip_weight` — Admiralty grades to a weight, see :data:`RELIABILITY_WEIGHT` and
   :data:`CREDIBILITY_WEIGHT`; an expired tip weighs 0.
 """
@@ -77,6 +78,7 @@ __all__ = [
     "Context",
     "load_reference",
     "mention_key",
+    "name_core",
     "name_fingerprint",
     "normalize",
     "normalize_address",
@@ -620,7 +622,7 @@ def _mention_rows(df: pd.DataFrame, role: str, scope: pd.Series) -> tuple[pd.Dat
         present |= (raw[c] != "").to_numpy()
     sc = _text0(scope)
     keys = _sha16(_join([sc, *[raw[c] for c in _RAW]]), df.index).where(present)
-    distinct = pd.DataFrame({"mention_key": keys, "scope": sc, **raw})
+    distinct = pd.DataFrame({"mention_key": keys, "scope": sc, **raw, "_region": _home_region(df, role, sc)})
     distinct = distinct.loc[present].drop_duplicates("mention_key")
     distinct["role_hint"] = role
     return distinct, keys
@@ -748,10 +750,23 @@ def _match(s: pd.Series, pattern: str) -> np.ndarray:
     return np.asarray(pc.fill_null(m, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _home_region(df: pd.DataFrame, role: str, scope: pd.Series) -> pd.Series:
+    """Where a party without a stated country most likely is, for reading its phone number:
+    a consignor ships from the export country (else the origin country); a consignee or
+    declarant is where the declaration was lodged."""
+    region = scope
+    if role == "consignor":
+        for column in ("origin_country", "export_country"):
+            fallback = _text0(_col(df, column))
+            region = fallback.where(fallback.isin(COUNTRIES), region)
+    return region
+
+
 def _enrich_mentions(m: pd.DataFrame, default_region: str | None) -> pd.DataFrame:
     """Add the normalised columns to distinct mentions (library calls per distinct value)."""
     country = m["raw_country"].where(m["raw_country"].isin(COUNTRIES), "")
-    scope_region = m["scope"].where(m["scope"].isin(COUNTRIES), default_region or "")
+    home = m["_region"] if "_region" in m else m["scope"]
+    scope_region = home.where(home.isin(COUNTRIES), default_region or "")
     region = country.where(country != "", scope_region)
     m = m.assign(
         name_fp=_map_unique(m["raw_name"], name_fingerprint).fillna(""),

@@ -344,7 +344,7 @@ def _decode(data: bytes, name: str) -> _Decoded:
             bad_lines[line_no] = (f"line {line_no} is not valid UTF-8: byte 0x{byte:02x} "
                                   f"at byte offset {pos + bom}")
     notes.append(f"{len(bad_lines)} line(s) of {Path(name).name} are not valid UTF-8 "
-                 "and were quarantined")
+                 "(their rows are quarantined)")
     return _Decoded(text.encode("utf-8"), "utf-8", notes, bad_lines)
 
 

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
 __all__ = ["LEGAL_FORMS", "BUSINESS_WORDS", "ORG_WORDS", "FORM_CLASSES", "core_name",
-           "is_legal_form", "is_organisation", "legal_form", "word_order", "reordered", "numbers_in", "name_score", "name_similarity",
+           "is_legal_form", "is_organisation", "legal_form", "word_order", "reordered", "letters_of", "numbers_in", "name_score", "name_similarity",
            "CANDIDATE_SCORER"]
 
 #: Tokens of a name fingerprint that say what kind of company it is, not which one. They are
@@ -228,9 +228,18 @@ def _abbreviations() -> dict[str, tuple[str, ...]]:
 ABBREVIATIONS = _abbreviations()
 
 
-def _plain_slip(t: str, u: str) -> bool:
-    if min(len(t), len(u)) <= 3:  # acronyms: "GZG"/"GXG", "PK"/"PKW", "SRN"/"SNR" differ
+def _same_letters_slip(t: str, u: str) -> bool:
+    """Two letters swapped or one doubled: the same letters, so not another acronym."""
+    if set(t) != set(u) or abs(len(t) - len(u)) > 1:
         return False
+    if len(t) == len(u):
+        return sorted(t) == sorted(u) and OSA.distance(t, u, score_cutoff=1) <= 1
+    return Indel.distance(t, u, score_cutoff=1) <= 1
+
+
+def _plain_slip(t: str, u: str) -> bool:
+    if min(len(t), len(u)) <= 3:  # acronyms: "GZG"/"GXG", "PK"/"PKW", "ZC"/"Z" differ
+        return _same_letters_slip(t, u)
     if min(len(t), len(u)) == 4:
         return _one_slip(t, u)
     allowed = 1 if min(len(t), len(u)) <= 6 else 2
@@ -239,8 +248,8 @@ def _plain_slip(t: str, u: str) -> bool:
 
 def _slip(t: str, u: str) -> bool:
     """``u`` may be ``t`` mistyped: one edit, two in words longer than six letters; in
-    four-letter words a dropped, doubled or swapped letter only; none in words of three
-    letters or less, which in company names are mostly acronyms."""
+    four-letter words a dropped, doubled or swapped letter only; in words of three letters
+    or less, which in company names are mostly acronyms, a doubled or swapped letter only."""
     if _plain_slip(t, u):
         return True
     return (any(_plain_slip(t, w) for w in ABBREVIATIONS.get(u, ()))
@@ -271,6 +280,8 @@ def _refine(x: str, y: str, base: float) -> float:
     only_y = [t for t in ty if t not in sx]
     score = max(base, fuzz.ratio(" ".join(common + only_x), " ".join(common + only_y)))
     if only_x and only_y:
+        if len(only_x) <= 2 and len(only_y) <= 2 and sorted("".join(only_x)) == sorted("".join(only_y)):
+            return max(score, SLIP_SCORE)  # a space typed in the wrong place: "Chuangd aIndustry"
         if (any(not any(_slip(t, u) for u in only_y) for t in only_x)
                 and any(not any(_slip(u, t) for t in only_x) for u in only_y)):
             return min(score, WORD_SUBSTITUTION_CAP)
@@ -292,11 +303,21 @@ def name_score(x: str, y: str) -> float:
     return min(score, NUMBER_MISMATCH_CAP) if numbers_in(x) != numbers_in(y) else score
 
 
-def _pair_scores(x: np.ndarray, y: np.ndarray, workers: int) -> np.ndarray:
-    """``name_score`` without the number cap, for arrays of distinct, non-empty core names."""
+def letters_of(core: str) -> str:
+    """The letters of a name, sorted, spaces dropped: equal for a misplaced space."""
+    return "".join(sorted(core.replace(" ", "")))
+
+
+def _pair_scores(x: np.ndarray, y: np.ndarray, same_letters: np.ndarray, workers: int) -> np.ndarray:
+    """``name_score`` without the number cap, for arrays of distinct, non-empty core names.
+
+    The word-aware refinement runs where the token-set ratio (an upper bound of the aligned
+    ratio) clears ``WORD_SUBSTITUTION_CAP``, or where the letters are the same (a misplaced
+    space, which no token ratio sees).
+    """
     sim = process.cpdist(x, y, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=workers)
     upper = process.cpdist(x, y, scorer=CANDIDATE_SCORER, dtype=np.float32, workers=workers)
-    for k in np.flatnonzero((sim < 100) & (upper > WORD_SUBSTITUTION_CAP)).tolist():
+    for k in np.flatnonzero((sim < 100) & ((upper > WORD_SUBSTITUTION_CAP) | same_letters)).tolist():
         sim[k] = _refine(x[k], y[k], float(sim[k]))
     return sim
 
@@ -320,7 +341,7 @@ def name_similarity(p, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.nda
     """``name_score`` of every pair of mentions ``(a[k], b[k])``, with the legal-form cap.
 
     ``p`` holds per mention ``name`` (int code of the core name, -1 for none; the names
-    themselves in ``names``), ``numbers`` (int codes of ``numbers_in``), ``form`` (int
+    themselves in ``names``, codes of their ``letters_of`` in ``name_letters``), ``numbers`` (int codes of ``numbers_in``), ``form`` (int
     codes of ``legal_form``), ``order`` (int codes of ``word_order``; the strings in
     ``orders``) and ``is_org``. Each distinct pair of names is scored once (the same spelling
     recurs in every reporting country): rapidfuzz computes the sorted-token ratio and its
@@ -334,7 +355,9 @@ def name_similarity(p, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.nda
         lo, hi = np.minimum(na[todo], nb[todo]), np.maximum(na[todo], nb[todo])
         width = np.int64(len(p.names))
         pairs, inverse = np.unique(lo * width + hi, return_inverse=True)
-        scores = _pair_scores(p.names[pairs // width], p.names[pairs % width], workers)
+        x, y = pairs // width, pairs % width
+        scores = _pair_scores(p.names[x], p.names[y], p.name_letters[x] == p.name_letters[y],
+                              workers)
         sim[todo] = scores[inverse]
     _cap_reordered(p, a, b, sim)
     forms_differ = (p.form[a] >= 0) & (p.form[b] >= 0) & (p.form[a] != p.form[b])

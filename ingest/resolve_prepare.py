@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingest.resolve_names import core_name, is_organisation, legal_form, numbers_in, word_order
+from ingest.resolve_names import (core_name, is_organisation, legal_form, letters_of, numbers_in,
+                                  word_order)
 
 __all__ = ["Prepared", "prepare", "REGISTRY_SCOPE", "REQUIRED"]
 
@@ -55,6 +56,7 @@ class Prepared:
     tax: np.ndarray
     name: np.ndarray  # int code of the core name (exact-core block; -1: no name)
     names: np.ndarray  # the distinct core names (``names[name[i]] == core[i]``)
+    name_letters: np.ndarray  # per distinct core name, int code of its sorted letters
     numbers: np.ndarray  # int code of the numbers written in the name (-1: none)
     is_org: np.ndarray  # bool: the name has a legal form or business word
     form: np.ndarray  # int code of the legal-form class the name states (-1: none)
@@ -157,6 +159,7 @@ def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
     }
     out = {k: v[fp_code] for k, v in per_fp.items()}
     out["names"] = np.asarray(names, dtype=object)
+    out["name_letters"] = codes(np.array([letters_of(s) for s in out["names"]], dtype=object))
     return out
 
 

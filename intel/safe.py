@@ -73,15 +73,15 @@ def html_escape(value: Any) -> str:
     return html.escape(_text(value), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~$:])")
+_MD_PUNCT = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
 
 
 def md_escape(value: Any) -> str:
-    """Text safe to put in ``st.markdown``: HTML-escaped, then Markdown punctuation
-    backslash-escaped (so ``[x](javascript:...)``, ``**`` or ``$`` do nothing), and newlines
-    folded to spaces."""
-    text = html.escape(_text(value), quote=True)
-    text = _MD_SPECIAL.sub(r"\\\1", text)
+    """Text safe to put in ``st.markdown``/``st.caption``: every ASCII punctuation character
+    is backslash-escaped (CommonMark then shows it literally), so ``<img ...>`` is text, not
+    HTML; ``[x](javascript:...)``, ``**``, ``$...$`` and ``:icon:`` do nothing; new lines fold
+    to spaces. (HTML entities would not do here: markdown would show them as written.)"""
+    text = _MD_PUNCT.sub(r"\\\1", _text(value))
     return re.sub(r"[\r\n]+", " ", text)
 
 

@@ -341,8 +341,8 @@ def test_jsonl_fast_and_exact_paths_agree(tmp_path):
     from ingest.readers import _read_jsonl_fast, _read_jsonl_python
 
     lines = [
-        '{"ID": "D1", "qty": 10, "value": 12.5, "ok": true, "when": "2024-03-05T10:00:00+07:00",'
-        ' "ports": ["SGSIN", "MYPKG"], "day": "2024-03-05", "note": "  padded  "}',
+        ('{"ID": "D1", "qty": 10, "value": 12.5, "ok": true, "when": "2024-03-05T10:00:00+07:00",'
+         ' "ports": ["SGSIN", "MYPKG"], "day": "2024-03-05", "note": "  padded  "}'),
         "",
         '{"ID": "D2", "qty": 2.5, "value": null, "ok": false, "when": "2024-03-06", "extra": "x"}',
         '{}',

@@ -27,10 +27,11 @@ def test_html_escape():  # noqa: ANN201
 
 
 def test_md_escape_leaves_no_markup():  # noqa: ANN201
-    out = md_escape(f"{HOSTILE} [click](javascript:alert(1)) **bold** $x$\nnext")
-    assert "<" not in out and ">" not in out.replace("&gt;", "")
-    assert "](" not in out and "**" not in out and "\n" not in out
-    assert "\\[click\\]" in out
+    out = md_escape(f"{HOSTILE} [click](javascript:alert(1)) **bold** $x$ :material/home: it's\nnext")
+    # every ASCII punctuation character is backslash-escaped (CommonMark shows it as written)
+    assert re.fullmatch(r"(?:\\[!-/:-@\[-`{-~]|[A-Za-z0-9 ])*", out), out
+    assert out.startswith("\\<img src\\=x onerror\\=alert\\(1\\)\\>")
+    assert "\n" not in out and md_escape(None) == ""
 
 
 def test_vis_label_has_no_markup_characters():  # noqa: ANN201

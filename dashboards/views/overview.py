@@ -50,8 +50,9 @@ if decl is not None and "lane" in decl:
     d = decl.copy()
     if "reporting_country" not in d and facts is not None:
         d = d.merge(facts[["decl_key", "reporting_country"]], on="decl_key", how="left")
+    d = d[d["lane"].isin(["red", "yellow"])]
     g = d.groupby(["reporting_country", "lane"]).size().reset_index(name="declarations")
-    g["finding"] = "declarations (" + g["lane"].astype(str) + " lane)"
+    g["finding"] = g["lane"].astype(str) + "-lane declarations"
     by_country.append(g.rename(columns={"reporting_country": "country", "declarations": "count"})[["country", "finding", "count"]])
 if cons is not None and "party_id" in cons:
     idx = C.search_index()
@@ -65,7 +66,9 @@ with left:
     if by_country:
         frame = pd.concat(by_country, ignore_index=True)
         frame["country"] = frame["country"].fillna("?").astype(str)
-        fig = px.bar(frame, x="country", y="count", color="finding", barmode="group", height=340)
+        fig = px.bar(frame, x="country", y="count", color="finding", barmode="group", height=340,
+                     color_discrete_map={"red-lane declarations": "#d62728", "yellow-lane declarations": "#ffbf00",
+                                         "flagged consignees": "#1f77b4"})
         fig.update_layout(margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h"))
         st.plotly_chart(fig, config={"displaylogo": False})
 with right:

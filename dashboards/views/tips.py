@@ -69,13 +69,16 @@ def submit_form() -> None:
 
 
 if user.role == "rights_holder":
-    submit_form()
     st.subheader("Your organisation's tips")
+    slot = st.container()  # filled after the form, so a tip just submitted is listed
+    submit_form()
     mine = T.tips_for(db, user)
-    if mine.empty:
-        st.info("No tips submitted yet.")
-    else:
-        st.table(mine.set_index("tip_id"))
+    with slot:
+        if mine.empty:
+            st.info("No tips submitted yet.")
+        else:
+            st.caption("Status and aggregate outcome of each tip; the matched traders and declarations stay with customs.")
+            st.table(mine.set_index("tip_id"))
     st.stop()
 
 # ------------------------------------------------------------------ customs users

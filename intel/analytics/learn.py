@@ -129,7 +129,7 @@ def build_features(proj: Projection, risk: pd.DataFrame, parts: dict | None = No
         if c == "hs_chapter" and "hs_code" in d:
             values = values.where(values.ne(""), text(d["hs_code"]).str[:2])
         f[c] = pd.Categorical(values.to_numpy())
-    return f
+    return f[~f.index.duplicated()]
 
 
 def _weights(features: pd.DataFrame, inspected: pd.Series, max_rows: int = 200_000) -> np.ndarray:

@@ -53,9 +53,6 @@ CREDIBILITY = {"1": 1.0, "2": 0.85, "3": 0.6, "4": 0.35, "5": 0.1, "6": 0.35}
 DEAD_STATUS = frozenset({"rejected", "withdrawn", "dismissed", "false", "invalid", "retracted"})
 STRENGTH = {"phone": 0.9, "email": 0.9, "address": 0.6, "port": 0.3}
 ADDRESS_THRESHOLD = 90.0
-#: trigram TF-IDF cosine a pair needs before rapidfuzz scores it (a blocking bound, well
-#: below what a fuzzy score of 88 implies)
-MIN_COSINE = 0.3
 MATCH_COLUMNS = ["tip_id", "target_label", "target_key", "score", "evidence", "kind", "strength"]
 DECL_COLUMNS = ["decl_key", "score", "reasons", "tip_ids"]
 _ABBREVIATIONS = {
@@ -150,55 +147,105 @@ def _fingerprint(names: pd.Series) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- fuzzy blocking
-def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, distinctive: bool = False) -> pd.DataFrame:
+def _trigrams(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(doc, gram)`` for every character trigram of every text (each padded with a space on
+    both sides, lower case), computed for all texts at once with numpy."""
+    padded = [" " + t.lower() + " " for t in texts]
+    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    doc = np.repeat(np.arange(len(padded)), lengths)
+    pos = np.arange(len(codes)) - np.repeat(starts, lengths)
+    ok = pos <= np.repeat(lengths, lengths) - 3  # the trigram starting here stays inside its text
+    i = np.flatnonzero(ok)
+    gram = (codes[i] << 42) | (codes[i + 1] << 21) | codes[i + 2]
+    return doc[i], gram
+
+
+def _tfidf(queries: np.ndarray, choices: np.ndarray):  # noqa: ANN202 - two scipy CSR matrices
+    """Trigram TF-IDF rows (sublinear tf, idf from the choices, L2-normalised) for both sets."""
+    from scipy.sparse import csr_matrix
+
+    dq, gq = _trigrams(queries)
+    dc, gc = _trigrams(choices)
+    vocab, inverse = np.unique(np.concatenate([gc, gq]), return_inverse=True)
+    cc, qc = inverse[: len(gc)], inverse[len(gc):]
+    def matrix(doc: np.ndarray, col: np.ndarray, n: int):  # noqa: ANN202
+        m = csr_matrix((np.ones(len(doc), dtype=np.float32), (doc, col)), shape=(n, len(vocab)))
+        m.sum_duplicates()
+        m.data = 1 + np.log(m.data)
+        return m
+    cm, qm = matrix(dc, cc, len(choices)), matrix(dq, qc, len(queries))
+    df = np.bincount(cm.indices, minlength=len(vocab))
+    idf = (np.log((1 + len(choices)) / (1 + df)) + 1).astype(np.float32)
+    for m in (cm, qm):
+        m.data *= idf[m.indices]
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        m.data /= np.repeat(np.where(norms > 0, norms, 1), np.diff(m.indptr)).astype(np.float32)
+    return qm, cm
+
+
+def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, distinctive: bool = False,
+                min_cosine: float = 0.3) -> pd.DataFrame:
     """``(query, choice, score)`` positions (into the two Series) of every pair with
     rapidfuzz ``token_sort_ratio >= threshold``.
 
     Blocking: candidates are pairs whose character-trigram TF-IDF vectors have a cosine of at
-    least ``MIN_COSINE`` (a sparse matrix product, in chunks of queries). Rare trigrams weigh
+    least ``min_cosine`` (a sparse matrix product, in chunks of queries). Rare trigrams weigh
     most, so common words ('trading', 'road') alone do not make a candidate; only candidates
-    are scored by rapidfuzz (about 99 % of the pairs a full comparison finds, measured on
-    synthetic party names).
+    are scored by rapidfuzz (at 0.3, about 99 % of the pairs a full comparison finds, measured
+    on synthetic party names).
 
     ``distinctive``: the query's two rarest tokens must each have a close partner (ratio ≥
     75) among the choice's tokens, so 'Wealth Trading' does not match 'Wah Wah Trading' on
     the strength of a shared common word."""
-    from rapidfuzz import fuzz
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from rapidfuzz import fuzz, process
 
-    q = queries.reset_index(drop=True).astype(str)
-    c = choices.reset_index(drop=True).astype(str)
+    q = queries.reset_index(drop=True).astype(str).to_numpy(dtype=object)
+    c = choices.reset_index(drop=True).astype(str).to_numpy(dtype=object)
     empty = pd.DataFrame({"query": pd.Series(dtype=int), "choice": pd.Series(dtype=int), "score": pd.Series(dtype=float)})
-    if q.str.strip().eq("").all() or c.str.strip().eq("").all():
+    if not len(q) or not len(c):
         return empty
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), lowercase=True, sublinear_tf=True, dtype=np.float32)
-    try:
-        cm = vec.fit_transform(c)
-    except ValueError:  # nothing left to compare
-        return empty
-    qm = vec.transform(q)
+    qm, cm = _tfidf(q, c)
+    ct = cm.T.tocsr()
     rows, cols = [], []
-    for start in range(0, len(q), 1000):
-        sim = (qm[start:start + 1000] @ cm.T).tocoo()
-        keep = sim.data >= MIN_COSINE
+    for start in range(0, len(q), 500):
+        sim = (qm[start:start + 500] @ ct).tocoo()
+        keep = sim.data >= min_cosine
         rows.append(sim.row[keep] + start)
         cols.append(sim.col[keep])
     qi, ci = np.concatenate(rows), np.concatenate(cols)
-    qa, ca = q.to_numpy(dtype=object)[qi], c.to_numpy(dtype=object)[ci]
-    score = np.fromiter((fuzz.token_sort_ratio(a, b, score_cutoff=threshold) for a, b in zip(qa, ca)),
-                        dtype=float, count=len(qi))
+    if not len(qi):
+        return empty
+    score = process.cpdist(list(q[qi]), list(c[ci]), scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
+                           workers=-1, dtype=np.float32).astype(float)
     keep = (score >= threshold) & (score > 0)
     out = pd.DataFrame({"query": qi[keep], "choice": ci[keep], "score": score[keep]})
     if distinctive and len(out):
-        counts = c.str.split().explode().value_counts()
+        counts = pd.Series(c).str.split().explode().value_counts().to_dict()
         def rarest(text: str) -> list[str]:
             tokens = [t for t in text.split() if len(t) >= 2] or text.split()
             return sorted(tokens, key=lambda t: (counts.get(t, 0), t))[:2]
         ok = [all(any(fuzz.ratio(t, u) >= 75 for u in cand_text.split()) for t in rarest(query_text))
-              for query_text, cand_text in zip(q.to_numpy(dtype=object)[out["query"].to_numpy()],
-                                               c.to_numpy(dtype=object)[out["choice"].to_numpy()])]
+              for query_text, cand_text in zip(q[out["query"].to_numpy()], c[out["choice"].to_numpy()])]
         out = out[np.asarray(ok, dtype=bool)]
     return out.sort_values(["query", "choice"]).reset_index(drop=True)
+
+
+def fuzzy_join(left: pd.Series, right: pd.Series, threshold: float, **options) -> pd.DataFrame:  # noqa: ANN003
+    """:func:`fuzzy_pairs` on the distinct non-empty values of each side, expanded back to
+    ``(left, right, score)`` positions of the original rows."""
+    lcodes, lvalues = pd.factorize(left.reset_index(drop=True))
+    rcodes, rvalues = pd.factorize(right.reset_index(drop=True))
+    lkeep = [i for i, v in enumerate(lvalues) if str(v).strip()]
+    rkeep = [i for i, v in enumerate(rvalues) if str(v).strip()]
+    hits = fuzzy_pairs(pd.Series(np.asarray(lvalues, dtype=object)[lkeep]), pd.Series(np.asarray(rvalues, dtype=object)[rkeep]),
+                       threshold, **options)
+    hits["query"] = np.asarray(lkeep, dtype=np.int64)[hits["query"].to_numpy(dtype=np.int64)]
+    hits["choice"] = np.asarray(rkeep, dtype=np.int64)[hits["choice"].to_numpy(dtype=np.int64)]
+    lpos = pd.DataFrame({"query": lcodes, "left": np.arange(len(lcodes))})
+    rpos = pd.DataFrame({"choice": rcodes, "right": np.arange(len(rcodes))})
+    return hits.merge(lpos, on="query").merge(rpos, on="choice")[["left", "right", "score"]]
 
 
 # --------------------------------------------------------------------------- matching
@@ -241,14 +288,13 @@ def _name_matches(tips: pd.DataFrame, proj: Projection, cfg) -> pd.DataFrame:  #
         return pd.DataFrame(columns=["tip_id", "party_id", "kind", "suspect", "matched", "score", "strength"])
     names = _party_names(proj)
     s["key"] = _core(_fingerprint(s["suspect"]))
-    uniq = names.drop_duplicates("key").reset_index(drop=True)
-    hits = fuzzy_pairs(s["key"], uniq["key"], cfg.tip_name_threshold, distinctive=True)
+    hits = fuzzy_join(s["key"], names["key"], cfg.tip_name_threshold, distinctive=True)
     if hits.empty:
         return pd.DataFrame(columns=["tip_id", "party_id", "kind", "suspect", "matched", "score", "strength"])
-    hits = hits.assign(key=uniq["key"].to_numpy()[hits["choice"].to_numpy()],
-                       tip_id=s["tip_id"].to_numpy()[hits["query"].to_numpy()],
-                       suspect=s["suspect"].to_numpy()[hits["query"].to_numpy()])
-    hits = hits.merge(names[["party_id", "name", "key"]], on="key").rename(columns={"name": "matched"})
+    hits = pd.DataFrame({"tip_id": s["tip_id"].to_numpy()[hits["left"].to_numpy()],
+                         "suspect": s["suspect"].to_numpy()[hits["left"].to_numpy()],
+                         "party_id": names["party_id"].to_numpy()[hits["right"].to_numpy()],
+                         "matched": names["name"].to_numpy()[hits["right"].to_numpy()], "score": hits["score"].to_numpy()})
     hits = hits.sort_values("score", ascending=False).drop_duplicates(["tip_id", "suspect", "party_id"])
     thr = float(cfg.tip_name_threshold)
     strength = 0.5 + 0.4 * np.clip((hits["score"] - thr) / max(100 - thr, 1), 0, 1)
@@ -276,10 +322,11 @@ def _ident_matches(tips: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     addrs = idents[idents["kind"].eq("address")].reset_index(drop=True)
     sa = _explode(tips, "suspect_addresses")
     if len(sa) and len(addrs):
-        hits = fuzzy_pairs(normalise_address(sa["suspect"]), normalise_address(addrs["value"]), ADDRESS_THRESHOLD)
+        hits = fuzzy_join(normalise_address(sa["suspect"]), normalise_address(addrs["value"]), ADDRESS_THRESHOLD,
+                          min_cosine=0.5)
         if len(hits):
-            m = pd.concat([sa.iloc[hits["query"].to_numpy()].reset_index(drop=True),
-                           addrs.iloc[hits["choice"].to_numpy()].reset_index(drop=True)], axis=1)
+            m = pd.concat([sa.iloc[hits["left"].to_numpy()].reset_index(drop=True),
+                           addrs.iloc[hits["right"].to_numpy()].reset_index(drop=True)], axis=1)
             out.append(m.assign(score=hits["score"].to_numpy()))
     if not out:
         return pd.DataFrame(columns=["tip_id", "ident_key", "kind", "suspect", "matched", "score", "strength"])
@@ -368,117 +415,143 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFr
     return out.reindex(columns=MATCH_COLUMNS).reset_index(drop=True), decl_tip
 
 
-def _criteria(c: pd.DataFrame, tips: pd.DataFrame, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """For candidate rows ``c`` (``row`` into ``d``, ``tip_id``): consistent with the tip's
-    HS prefixes, origins and brand (unknown = consistent); how many matched positively; and
-    text naming what matched."""
-    rows = c["row"].to_numpy()
-    tip = c["tip_id"].astype(str).reset_index(drop=True)
+ROLES = ("consignee", "consignor", "declarant")
+
+
+def _criteria(c: pd.DataFrame, tips: pd.DataFrame, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For candidate rows ``c`` (``row`` into ``d``, ``t`` a tip position): consistent with
+    the tip's HS prefixes, origins and brand (a declaration with no origin or brand is not
+    inconsistent); how many criteria matched positively; the matched HS prefix length and
+    whether origin and brand matched. Integer keys only, so millions of candidates are cheap."""
+    rows, t = c["row"].to_numpy(), c["t"].to_numpy()
+    tcode = pd.Index(tips["tip_id"])
     ok = np.ones(len(c), bool)
-    positive = np.zeros(len(c), int)
-    said = []
-    # HS prefixes: the declaration's code starts with one of the tip's prefixes
-    hs = F.text(d["hs_code"]).str.replace(r"\D", "", regex=True).iloc[rows].reset_index(drop=True)
+    # HS prefixes: the declaration's code starts with one of the tip's prefixes (longest kept)
     pref = _explode(tips, "hs_codes")
-    has = tip.isin(set(pref["tip_id"])).to_numpy()
-    matched = pd.Series("", index=tip.index, dtype=object)
-    for n in sorted(pref["suspect"].str.len().unique(), reverse=True):
-        wanted = set(pref.loc[pref["suspect"].str.len() == n, "tip_id"] + "|" + pref.loc[pref["suspect"].str.len() == n, "suspect"])
-        hit = (tip + "|" + hs.str[:n]).isin(wanted) & matched.eq("")
-        matched[hit] = hs.str[:n][hit]
-    hit = matched.ne("").to_numpy()
-    ok &= ~has | hit
-    positive += hit
-    said.append(np.where(hit, "HS " + hs + " within " + matched.astype(str), ""))
-    # origins: declared origin among the tip's (an unknown origin is not inconsistent)
-    origin = F.text(d["origin_country"]).str.upper().iloc[rows].reset_index(drop=True)
+    pref_t = tcode.get_indexer(pref["tip_id"])
+    has = np.zeros(len(tips), bool)
+    has[pref_t] = True
+    hs = F.text(d["hs_code"]).str.replace(r"\D", "", regex=True).iloc[rows].reset_index(drop=True)
+    hs_len = np.zeros(len(c), int)
+    lengths = pref["suspect"].str.len().to_numpy()
+    for n in sorted(set(lengths.tolist()), reverse=True):
+        codes, uniq = pd.factorize(hs.str[:n])
+        pc = pd.Index(uniq).get_indexer(pref["suspect"][lengths == n])
+        wanted = pref_t[lengths == n][pc >= 0].astype(np.int64) * (len(uniq) + 1) + pc[pc >= 0]
+        hit = np.isin(t.astype(np.int64) * (len(uniq) + 1) + codes, wanted) & (hs_len == 0) & (codes >= 0)
+        hs_len[hit] = n
+    ok &= ~has[t] | (hs_len > 0)
+    # origins
     orig = _explode(tips, "origin_countries")
-    has = tip.isin(set(orig["tip_id"])).to_numpy()
-    hit = (tip + "|" + origin).isin(set(orig["tip_id"] + "|" + orig["suspect"])).to_numpy()
-    ok &= ~has | hit | origin.eq("").to_numpy()
-    positive += has & hit
-    said.append(np.where(has & hit, "origin " + origin, ""))
-    # brand: either contains the other, ignoring case and punctuation (no declared brand: consistent)
+    orig_t = tcode.get_indexer(orig["tip_id"])
+    has = np.zeros(len(tips), bool)
+    has[orig_t] = True
+    codes, uniq = pd.factorize(d["origin_country"].iloc[rows].reset_index(drop=True))
+    pc = pd.Index(uniq).get_indexer(orig["suspect"])
+    wanted = orig_t[pc >= 0].astype(np.int64) * (len(uniq) + 1) + pc[pc >= 0]
+    known = np.asarray(uniq, dtype=object)[np.maximum(codes, 0)] != "" if len(uniq) else np.zeros(len(c), bool)
+    origin_hit = np.isin(t.astype(np.int64) * (len(uniq) + 1) + codes, wanted) & (codes >= 0) & has[t]
+    ok &= ~has[t] | origin_hit | ~known
+    # brand: either contains the other, ignoring case and punctuation
     norm = lambda x: x.str.lower().str.replace(r"[\W_]+", "", regex=True)  # noqa: E731
-    want = tip.map(norm(tips.set_index("tip_id")["brand"])).fillna("")
-    brand = F.text(d["brand"]).iloc[rows].reset_index(drop=True)
-    got = norm(brand)
-    both = (want.ne("") & got.ne("")).to_numpy()
-    same = np.zeros(len(c), bool)
-    idx = np.flatnonzero(both)
-    same[idx] = [w in g or g in w for w, g in zip(want.to_numpy(dtype=object)[idx], got.to_numpy(dtype=object)[idx])]
-    ok &= ~both | same
-    positive += same
-    said.append(np.where(same, "brand " + brand, ""))
-    text = pd.Series(np.full(len(c), "", dtype=object), index=c.index)
-    for part in said:
-        part = np.asarray(part, dtype=object)
-        text = pd.Series(np.where((text != "") & (part != ""), text + "; " + part, text + part), index=c.index)
-    return ok, positive, text
+    want = norm(tips["brand"]).to_numpy(dtype=object)
+    brand_hit = np.zeros(len(c), bool)
+    idx = np.flatnonzero(want[t] != "")
+    if len(idx):
+        got = norm(F.text(d["brand"]).iloc[rows[idx]]).to_numpy(dtype=object)
+        w = want[t[idx]]
+        both = got != ""
+        same = np.array([bool(b) and (a in b or b in a) for a, b in zip(w, got)], dtype=bool)
+        ok[idx[both & ~same]] = False
+        brand_hit[idx] = same
+    positive = (hs_len > 0).astype(int) + origin_hit + brand_hit
+    return ok, positive, hs_len, origin_hit, brand_hit
 
 
 def _flag(tips: pd.DataFrame, tm: pd.DataFrame, held: pd.DataFrame, d: pd.DataFrame, cfg) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
     """Declarations flagged by tips (see the module docstring)."""
     empty = (pd.DataFrame(columns=MATCH_COLUMNS), pd.DataFrame(columns=DECL_COLUMNS))
+    tcode = pd.Index(tips["tip_id"])
     anchors = party_hits(tm.assign(score=tm["strength"]), held) if len(tm) else pd.DataFrame()
-    cands = []
+    parts = []
     if len(anchors):
-        for role in ("consignee", "consignor", "declarant"):
-            hit = d[role].isin(set(anchors["party_id"]))
-            if hit.any():
-                r = pd.DataFrame({"row": np.flatnonzero(hit.to_numpy()), "party_id": d.loc[hit, role].to_numpy()})
-                cands.append(r.merge(anchors, on="party_id").assign(role=role))
-    # tips naming no party: a suspect port plus goods criteria
-    bare = tips[(tips["suspect_names"].map(len) + tips["suspect_phones"].map(len) + tips["suspect_emails"].map(len)
-                 + tips["suspect_addresses"].map(len) == 0) & tips["suspect_ports"].map(len).gt(0)
-                & (tips["hs_codes"].map(len).gt(0) | tips["brand"].ne(""))]
+        anchors = anchors.reset_index(drop=True)
+        parties = pd.Index(pd.unique(anchors["party_id"]))
+        by_party = pd.DataFrame({"p": parties.get_indexer(anchors["party_id"]), "a": np.arange(len(anchors))})
+        a_t = tcode.get_indexer(anchors["tip_id"])
+        for k, role in enumerate(ROLES):
+            rows = np.flatnonzero(d[role].isin(parties).to_numpy())
+            if len(rows):
+                r = pd.DataFrame({"row": rows, "p": parties.get_indexer(d[role].iloc[rows])}).merge(by_party, on="p")
+                parts.append(pd.DataFrame({"row": r["row"].to_numpy(), "t": a_t[r["a"].to_numpy()], "a": r["a"].to_numpy(),
+                                           "role": k, "strength": anchors["score"].to_numpy(dtype=float)[r["a"].to_numpy()]}))
+    # tips naming no party: a suspect port plus goods criteria (HS prefixes or a brand)
+    named = tips[["suspect_names", "suspect_phones", "suspect_emails", "suspect_addresses"]].map(len).sum(axis=1)
+    bare = tips[named.eq(0) & tips["suspect_ports"].map(len).gt(0) & (tips["hs_codes"].map(len).gt(0) | tips["brand"].ne(""))]
+    port_text: list[str] = []
     if len(bare):
-        wanted = set(x for xs in bare["suspect_ports"] for x in xs)
-        ports = [("port_of_loading", "loaded at"), ("port_of_discharge", "discharged at")]
-        long = [pd.DataFrame({"row": np.flatnonzero(d[col].isin(wanted).to_numpy()),
-                              "port": d.loc[d[col].isin(wanted), col].to_numpy(), "role": verb}) for col, verb in ports]
-        tr = F.text(d["transit_ports"]).str.upper()
-        has = tr.str.contains("|".join(sorted(wanted)), regex=True) if wanted else tr.eq("x")
+        bp = _explode(bare, "suspect_ports")
+        wanted = pd.Index(pd.unique(bp["suspect"]))
+        by_port = pd.DataFrame({"q": wanted.get_indexer(bp["suspect"]), "t": tcode.get_indexer(bp["tip_id"])})
+        longs = []
+        for col in ("port_of_loading", "port_of_discharge"):
+            rows = np.flatnonzero(d[col].isin(wanted).to_numpy())
+            longs.append(pd.DataFrame({"row": rows, "q": wanted.get_indexer(d[col].iloc[rows]), "verb": col}))
+        transit = F.text(d["transit_ports"]).str.upper()
+        has = transit.ne("") & transit.str.contains("|".join(wanted), regex=True)
         if has.any():
-            ex = tr[has].str.split(";").explode().str.strip()
+            ex = transit[has].str.split(";").explode().str.strip()
             ex = ex[ex.isin(wanted)]
-            long.append(pd.DataFrame({"row": d.index.get_indexer(ex.index), "port": ex.to_numpy(), "role": "via"}))
-        long = pd.concat(long, ignore_index=True)
-        bp = _explode(bare, "suspect_ports").rename(columns={"suspect": "port"})
-        p = long.merge(bp, on="port")
-        if len(p):
-            cands.append(p.assign(party_id="", score=STRENGTH["port"],
-                                  evidence=p["role"] + " suspect port " + p["port"])[["row", "party_id", "tip_id", "score", "evidence", "role"]].assign(role="route"))
-    if not cands:
+            longs.append(pd.DataFrame({"row": ex.index.to_numpy(), "q": wanted.get_indexer(ex), "verb": "transit_ports"}))
+        r = pd.concat(longs, ignore_index=True).merge(by_port, on="q")
+        verbs = {"port_of_loading": "loaded at", "port_of_discharge": "discharged at", "transit_ports": "via"}
+        port_text = [f"{v} suspect port {p}" for v, p in zip(r["verb"].map(verbs), wanted[r["q"].to_numpy()])]
+        parts.append(pd.DataFrame({"row": r["row"].to_numpy(), "t": r["t"].to_numpy(), "a": -1 - np.arange(len(r)),
+                                   "role": len(ROLES), "strength": STRENGTH["port"]}))
+    if not parts:
         return empty
-    c = pd.concat(cands, ignore_index=True)
-    info = tips.set_index("tip_id")
+    c = pd.concat(parts, ignore_index=True)
     when = d["declared_at"].to_numpy()[c["row"].to_numpy()]
-    until = c["tip_id"].map(info["valid_until"]).to_numpy(dtype="datetime64[ns]")
-    since = (c["tip_id"].map(info["submitted_at"]) - pd.Timedelta(days=int(cfg.tip_lookback_days))).to_numpy(dtype="datetime64[ns]")
-    in_time = ~(pd.notna(until) & (when > until + np.timedelta64(1, "D"))) & ~(pd.notna(since) & (when < since))
+    until = tips["valid_until"].to_numpy(dtype="datetime64[ns]")[c["t"].to_numpy()]
+    since = (tips["submitted_at"] - pd.Timedelta(days=int(cfg.tip_lookback_days))).to_numpy(dtype="datetime64[ns]")[c["t"].to_numpy()]
+    in_time = ~(~np.isnat(until) & (when > until + np.timedelta64(1, "D"))) & ~(~np.isnat(since) & (when < since))
     c = c[in_time].reset_index(drop=True)
     if c.empty:
         return empty
-    ok, positive, said = _criteria(c, tips, d)
-    c = c.assign(positive=positive, said=said)[ok].reset_index(drop=True)
+    ok, positive, hs_len, origin_hit, brand_hit = _criteria(c, tips, d)
+    c = c.assign(positive=positive, hs_len=hs_len, origin_hit=origin_hit, brand_hit=brand_hit)[ok]
     if c.empty:
         return empty
-    strength = 1 - (1 - c["score"].astype(float)) * 0.6 ** c["positive"]
-    c["score"] = strength * c["tip_id"].map(info["weight"]).astype(float)
-    c = c.sort_values("score", ascending=False).drop_duplicates(["row", "tip_id"])
-    t = c["tip_id"]
-    head = ("tip " + t + " from " + t.map(info["submitted_by"]).replace("", "unknown submitter") + " ("
-            + t.map(info["grade"]) + ", weight " + t.map(info["weight"]).map("{:.2f}".format) + "): ")
-    what = np.where(c["role"].eq("route"), c["evidence"], c["role"] + " " + c["evidence"])
-    c["reason"] = head + what + np.where(c["said"].ne(""), "; " + c["said"], "")
-    c["decl_key"] = d["decl_key"].to_numpy()[c["row"].to_numpy()]
-    flags = pd.DataFrame({"tip_id": c["tip_id"], "target_label": "Declaration", "target_key": c["decl_key"],
-                          "score": c["score"], "evidence": c["reason"], "kind": "flag", "strength": strength.loc[c.index]})
-    c = c.assign(miss=np.log1p(-np.clip(c["score"], 0, 0.999999))).sort_values(["decl_key", "score"], ascending=[True, False])
-    keys, reasons = R.group_lists(c["decl_key"], c["reason"])
-    _, tip_ids = R.group_lists(c["decl_key"], c["tip_id"])
-    miss = c.groupby("decl_key")["miss"].sum()
+    weight = tips["weight"].to_numpy(dtype=float)
+    c["strength"] = 1 - (1 - c["strength"]) * 0.6 ** c["positive"]
+    c["score"] = c["strength"] * weight[c["t"].to_numpy()]
+    c = c.sort_values(["score", "row", "t"], ascending=[False, True, True]).drop_duplicates(["row", "t"]).reset_index(drop=True)
+
+    # the reason text, for the flagged rows only
+    rows, t = c["row"].to_numpy(), c["t"].to_numpy()
+    ti = tips.iloc[t].reset_index(drop=True)
+    head = ("tip " + ti["tip_id"] + " from " + ti["submitted_by"].replace("", "unknown submitter") + " ("
+            + ti["grade"] + ", weight " + ti["weight"].map("{:.2f}".format) + "): ")
+    a = c["a"].to_numpy()
+    ev = np.where(a >= 0, anchors["evidence"].to_numpy(dtype=object)[np.maximum(a, 0)] if len(anchors) else "",
+                  np.asarray(port_text, dtype=object)[np.maximum(-1 - a, 0)] if port_text else "")
+    role = np.asarray([*ROLES, ""], dtype=object)[c["role"].to_numpy()]
+    what = pd.Series(np.where(role != "", role + " " + ev, ev), dtype=object)
+    hs = F.text(d["hs_code"]).str.replace(r"\D", "", regex=True).to_numpy(dtype=object)[rows]
+    hs_len = c["hs_len"].to_numpy()
+    extra = [
+        np.where(hs_len > 0, ["; HS " + h + " within " + h[:n] for h, n in zip(hs, hs_len)], ""),
+        np.where(c["origin_hit"], "; origin " + d["origin_country"].to_numpy(dtype=object)[rows], ""),
+        np.where(c["brand_hit"], "; brand " + F.text(d["brand"]).to_numpy(dtype=object)[rows], ""),
+    ]
+    reason = (head + what + extra[0] + extra[1] + extra[2]).to_numpy(dtype=object)
+    decl_key = d["decl_key"].to_numpy(dtype=object)[rows]
+    flags = pd.DataFrame({"tip_id": ti["tip_id"], "target_label": "Declaration", "target_key": decl_key,
+                          "score": c["score"], "evidence": reason, "kind": "flag", "strength": c["strength"]})
+    order = np.lexsort((-c["score"].to_numpy(), rows))
+    keys, reasons = R.group_lists(pd.Series(decl_key[order], name="decl_key"), pd.Series(reason[order]))
+    _, tip_ids = R.group_lists(pd.Series(decl_key[order], name="decl_key"), ti["tip_id"].iloc[order])
+    miss = pd.Series(np.log1p(-np.clip(c["score"].to_numpy(), 0, 0.999999)), index=decl_key).groupby(level=0).sum()
     decl_tip = pd.DataFrame({"decl_key": keys["decl_key"], "score": 1 - np.exp(miss.reindex(keys["decl_key"]).to_numpy()),
                              "reasons": reasons, "tip_ids": tip_ids})
-    return flags.reset_index(drop=True), decl_tip[DECL_COLUMNS]
+    return flags, decl_tip[DECL_COLUMNS]

@@ -215,7 +215,11 @@ class LadybugStore(SetDifferenceStore):
 
     def neighbourhood(self, label: str, key: str, depth: int = 1, limit: int = 200
                       ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+        """Bounded neighbourhood (see :mod:`._neighbourhood`); each expansion is one
+        statement of at most ``limit + 1`` rows, shaped by :func:`._ladybug_cypher.expand_plan`
+        so a hub with 100k+ declarations costs tens of milliseconds."""
         _node_type(label)
+        self._sizes: dict[str, int] = {}
         return walk(self._fetch_node, self._expand, label, str(key), depth, limit)
 
     def _fetch_node(self, label: str, key: str) -> dict[str, Any] | None:
@@ -223,11 +227,19 @@ class LadybugStore(SetDifferenceStore):
         return None if rows.empty else rows.iloc[0].to_dict()
 
     def _expand(self, exp: Expansion, keys: list[str], cap: int) -> pd.DataFrame:
-        cypher = cy.expand(exp.rel, exp.anchor, exp.other, exp.outgoing, cap)
-        rows = self._run(cypher, {"keys": keys}).get_as_df()
+        plan = cy.expand_plan(len(keys), self._table_rows(exp.anchor))
+        params = {"key": keys[0]} if plan == cy.ONE else {"keys": keys}
+        rows = self._run(cy.expand(exp.rel, exp.anchor, exp.other, exp.outgoing, cap, plan),
+                         params).get_as_df()
         props = rows[exp.other.columns].astype(object).to_dict("records")
         return pd.DataFrame({"anchor": rows["anchor"], "key": rows[exp.other.key],
                              "props": props}, index=rows.index)
+
+    def _table_rows(self, nt: NodeType) -> int:
+        sizes = getattr(self, "_sizes", {})
+        if nt.label not in sizes:
+            sizes[nt.label] = int(self._arrow(cy.count_nodes(nt))["n"][0].as_py())
+        return sizes[nt.label]
 
     def counts(self) -> dict[str, int]:
         return {label: int(self._arrow(cy.count_nodes(nt))["n"][0].as_py())

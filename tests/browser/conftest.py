@@ -166,10 +166,15 @@ class Session:
     def exceptions(self) -> list[str]:
         return self.page.locator("[data-testid=stException]").all_inner_texts()
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, height: int = 2000) -> Path:
+        """A screenshot of the page in a tall window (Streamlit scrolls inside its own frame)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": size["width"], "height": height})
+        time.sleep(0.8)
         self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(size)
         return path
 
 
