@@ -263,11 +263,12 @@ def legend() -> None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _findings(findings_dir: str, version: str) -> dict[str, pd.DataFrame]:
     out = read_findings(findings_dir)
-    for name, frame in out.items():
-        for col in ("reasons", "members", "countries", "hubs", "hs_chapters"):
+    for frame in out.values():
+        if "reasons" in frame.columns:
+            frame["reasons"] = frame["reasons"].map(lambda v: "; ".join(_reasons(v)))
+        for col in ("members", "countries", "hubs", "hs_chapters"):
             if col in frame.columns:
-                frame[col] = frame[col].map(lambda v: "; ".join(_reasons(v)) if col == "reasons" else
-                                            " | ".join(_reasons(v)) if not isinstance(v, str) else v)
+                frame[col] = frame[col].map(lambda v: v if isinstance(v, str) else " | ".join(_reasons(v)))
     return out
 
 

@@ -57,8 +57,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-import numpy as np
 import pandas as pd
 
 from ingest import resolve_frames as frames
@@ -67,7 +67,7 @@ from ingest.resolve_cluster import cluster, party_ids
 from ingest.resolve_prepare import prepare
 from ingest.resolve_rules import evaluate
 
-__all__ = ["ResolveConfig", "Resolution", "resolve"]
+__all__ = ["Resolution", "ResolveConfig", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -143,10 +143,9 @@ def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,
     )
     clock["frames"] = time.perf_counter()
     stats["counts"] = {"mentions": int(p.is_new.sum()), "existing": int((~p.is_new).sum()),
-                       "hard_edges": len(hard[0]), "accepted_soft": int(len(soft[0])),
+                       "hard_edges": len(hard[0]), "accepted_soft": len(soft[0]),
                        "merge_edges": len(edges), "refused": len(refused),
                        "parties": len(result.parties)}
-    names = list(clock)
-    stats["seconds"] = {k: round(clock[k] - clock[prev], 3) for prev, k in zip(names, names[1:])}
+    stats["seconds"] = {k: round(clock[k] - clock[prev], 3) for prev, k in pairwise(clock)}
     return result
 

@@ -6,8 +6,8 @@ block key, and each key exists for a rule that could accept the pair:
 - ``phone``, ``email``, ``address`` (exact normalised values): the name+identifier rules;
 - ``name`` (exact core name) and ``name_slip`` (the core name with one word replaced by each
   of its one-letter deletions, "SymSpell" style, so that "Matsuda Industries" and "Matsuda
-  nIdustries", "Bohua" and "ohua" meet): the fuzzy-name rule, which only accepts names
-  that are nearly identical;
+  nIdustries", "Bohua" and "ohua" meet): the fuzzy-name rule, which only accepts nearly
+  identical organisation names (people's names are left to the identifier blocks);
 - ``registry_id``: a registry entry and the declaration mentions carrying its id;
 - hard keys ``(scope, raw_id)`` and tax id become star edges (``hard_edges``), never pairs.
 
@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from ingest.resolve_names import CANDIDATE_SCORER
 from ingest.resolve_prepare import Prepared
+from ingest.resolve_similarity import BLOCK_CUTOFF, BLOCK_SCORER
 
 if TYPE_CHECKING:
     from ingest.resolve import ResolveConfig
 
-__all__ = ["candidate_pairs", "hard_edges", "slip_keys", "rarest_token_pairs"]
+__all__ = ["candidate_pairs", "hard_edges", "rarest_token_pairs", "slip_keys"]
 
 EMPTY = np.empty(0, dtype=np.int64)
 
@@ -52,22 +52,23 @@ def rarest_token_pairs(names: np.ndarray) -> np.ndarray:
 
 
 def slip_keys(names: np.ndarray, min_len: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """``(name index, key code)``: each name with one word of ``min_len``+ letters replaced by
-    itself and by each of its one-letter deletions. Two names one typing slip apart in one
-    word (letter dropped, doubled, swapped or replaced) share a key."""
-    rows, keys = [], []
-    for n, name in enumerate(names):
+    """``(name index, key code)``: each name with one word replaced by itself and, for words
+    of ``min_len``+ letters, by each of its one-letter deletions. Two names one typing slip
+    apart in one word (letter dropped, doubled, swapped or replaced) share a key."""
+    keys: list[str] = []
+    counts = np.zeros(len(names), dtype=np.int64)
+    for n, name in enumerate(names.tolist()):
         tokens = name.split()
+        before = len(keys)
         for k, word in enumerate(tokens):
-            if len(word) < min_len:
-                continue
             rest = " ".join(tokens[:k] + tokens[k + 1:]) + "|"
-            for variant in {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}:
-                rows.append(n)
-                keys.append(rest + variant)
-    if not rows:
+            keys.append(rest + word)
+            if len(word) >= min_len:
+                keys.extend([rest + word[:i] + word[i + 1:] for i in range(len(word))])
+        counts[n] = len(keys) - before
+    if not keys:
         return EMPTY, EMPTY
-    return np.asarray(rows, dtype=np.int64), _factorize(keys)
+    return np.repeat(np.arange(len(names), dtype=np.int64), counts), _factorize(keys)
 
 
 def _groups(idx: np.ndarray, code: np.ndarray, is_new: np.ndarray | None = None):
@@ -111,7 +112,7 @@ def _expand(name_a: np.ndarray, name_b: np.ndarray, members: np.ndarray, p: Prep
 
 
 def _name_filtered_pairs(block: np.ndarray, p: Prepared, cfg: ResolveConfig, st: Counter):
-    """Pairs of a big block whose names could reach ``cfg.name_threshold``.
+    """Pairs of a big block whose names could reach ``cfg.name_threshold`` (``BLOCK_SCORER``).
 
     The distinct names of the block's new mentions are compared (cdist, in C) with all its
     distinct names; matching name pairs are expanded back to mention pairs.
@@ -122,8 +123,8 @@ def _name_filtered_pairs(block: np.ndarray, p: Prepared, cfg: ResolveConfig, st:
     if not len(queries):
         return EMPTY, EMPTY
     st["cdist_cells"] += len(queries) * len(choices)
-    scores = process.cdist(p.names[queries], p.names[choices], scorer=CANDIDATE_SCORER,
-                           score_cutoff=cfg.name_threshold, dtype=np.uint8, workers=cfg.workers)
+    scores = process.cdist(p.names[queries], p.names[choices], scorer=BLOCK_SCORER,
+                           score_cutoff=BLOCK_CUTOFF, dtype=np.uint8, workers=cfg.workers)
     qi, ci = np.nonzero(scores)
     return _expand(queries[qi], choices[ci], named, p)
 
@@ -158,17 +159,23 @@ def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: s
     return np.concatenate(out_a), np.concatenate(out_b)
 
 
-def _slip_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
-    """Mention pairs whose distinct core names are one slip apart (see ``slip_keys``).
+def _org_names(p: Prepared) -> np.ndarray:
+    """Per distinct core name: written as an organisation's name by at least one mention.
 
-    Only organisation names: they are what the fuzzy-name rule, the one these pairs are for,
-    accepts (people's names merge only on a shared identifier, found by other blocks). A name
-    one slip from an organisation's is an organisation's too (``is_organisation`` allows a
-    slip in the business word).
+    The name blocks serve the fuzzy-name rule, which needs an organisation on one side:
+    people's names ("Tan Wei Jie", 600 distinct people in a large world) merge only on a
+    shared identifier, and the identifier blocks find those pairs. A name one slip from an
+    organisation's is an organisation's too (``is_organisation`` allows a slip in the
+    business word).
     """
-    org_names = np.zeros(len(p.names), dtype=bool)
-    org_names[p.name[p.is_org & (p.name >= 0)]] = True
-    org = np.flatnonzero(org_names)
+    org = np.zeros(len(p.names), dtype=bool)
+    org[p.name[p.is_org & (p.name >= 0)]] = True
+    return org
+
+
+def _slip_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
+    """Mention pairs whose distinct organisation names are one slip apart (``slip_keys``)."""
+    org = np.flatnonzero(_org_names(p))
     rows, keys = slip_keys(p.names[org])
     rows = org[rows] if len(rows) else rows
     members, starts, sizes = _groups(rows, keys)
@@ -176,6 +183,7 @@ def _slip_pairs(p: Prepared, cfg: ResolveConfig, stats: dict):
     ok = sizes <= cfg.cdist_cap
     st["skipped_blocks"] += int((~ok).sum())
     na, nb = _small_block_pairs(members, starts[ok], sizes[ok])
+    na, nb = na[na != nb], nb[na != nb]  # a doubled letter gives one name a key twice
     name_pairs = np.unique(np.minimum(na, nb) * len(p.names) + np.maximum(na, nb))
     st["name_pairs"] += len(name_pairs)
     a, b = _expand(name_pairs // len(p.names), name_pairs % len(p.names),
@@ -209,8 +217,10 @@ def candidate_pairs(p: Prepared, cfg: ResolveConfig) -> tuple[np.ndarray, np.nda
     all_idx = np.arange(n, dtype=np.int64)
     named = p.name >= 0
     p.token_pair = np.where(named, rarest_token_pairs(p.names)[np.where(named, p.name, 0)], -1)
-    parts = [block_pairs(all_idx, getattr(p, k), p, cfg, stats, k)
-             for k in ("phone", "email", "address", "name")]
+    org_name = np.where(p.name >= 0, _org_names(p)[np.maximum(p.name, 0)], False)
+    keys = {"phone": p.phone, "email": p.email, "address": p.address,
+            "name": np.where(org_name, p.name, -1)}
+    parts = [block_pairs(all_idx, code, p, cfg, stats, kind) for kind, code in keys.items()]
     parts.append(_slip_pairs(p, cfg, stats))
     parts.append(_registry_id_pairs(p, cfg, stats))
     a = np.concatenate([x[0] for x in parts])

@@ -32,21 +32,19 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ingest.resolve_prepare import Prepared
-from ingest.resolve_names import name_score
+from ingest.resolve_similarity import name_score
 
 if TYPE_CHECKING:
     from ingest.resolve import ResolveConfig
 
-__all__ = ["Guard", "cluster", "party_ids", "new_party_id"]
+__all__ = ["Guard", "cluster", "new_party_id", "party_ids"]
 
 FUZZY = 6
 
-#: Facts a guard compares, and the per-mention int codes they come from. ``ids`` holds
-#: (scope, raw_id) codes; two clusters conflict on them only within one scope.
-FACTS = ("tax", "ids", "phone", "email", "country")
-
-
 def _codes(p: Prepared) -> dict[str, np.ndarray]:
+    """The facts a guard compares, from per-mention int codes. ``ids`` holds (scope, raw_id)
+    codes: two clusters conflict on them only within one scope. Phones are compared on their
+    last eight digits (``Prepared.phone_tail``)."""
     return {"tax": p.tax, "ids": p.scope_id, "phone": p.phone_tail, "email": p.email,
             "country": p.country}
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["world_mentions", "pairwise_scores", "normalise_mentions"]
+__all__ = ["normalise_mentions", "pairwise_scores", "world_mentions"]
 
 RAW = ["scope", "raw_id", "raw_name", "raw_address", "raw_country", "raw_phone", "raw_email"]
 
@@ -31,7 +31,7 @@ def normalise_mentions(frame: pd.DataFrame) -> pd.DataFrame:
     out["mention_key"] = [nz.mention_key(*row) for row in out[RAW].itertuples(index=False)]
     country = out["raw_country"].where(out["raw_country"].isin(COUNTRIES), "")
     region = country.where(country != "", out["scope"].where(out["scope"].isin(COUNTRIES), ""))
-    unique = lambda col, fn: col.map({v: fn(v) for v in col.unique()})  # noqa: E731
+    unique = lambda col, fn: col.map({v: fn(v) for v in col.unique()})
     out["name_fp"] = unique(out["raw_name"], nz.name_fingerprint)
     out["name_norm"] = unique(out["raw_name"], nz.normalize_name)
     out["phone"] = nz.normalize_phones(out["raw_phone"], region).astype(str)
@@ -45,7 +45,7 @@ def normalise_mentions(frame: pd.DataFrame) -> pd.DataFrame:
 def world_mentions(world: str | Path) -> tuple[pd.DataFrame, pd.Series]:
     """The world's mentions (declarations + registry), normalised, and ``mention_key -> true_party_id``."""
     world = Path(world)
-    read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)  # noqa: E731
+    read = lambda p: pd.read_csv(p, dtype=str, keep_default_na=False)
     decl = read(world / "ground_truth" / "mentions.csv")
     decl["scope"] = decl["reporting_country"]
     registry = read(world / "parties.csv")

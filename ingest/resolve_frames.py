@@ -11,7 +11,7 @@ import pandas as pd
 from ingest.resolve_prepare import REGISTRY_SCOPE, Prepared
 from ingest.resolve_rules import RULE_NAMES, fields
 
-__all__ = ["assignments", "evidence", "rejected", "parties", "identifiers"]
+__all__ = ["assignments", "evidence", "identifiers", "parties", "rejected"]
 
 IDENT_COLUMNS = {"phone": "phone", "email": "email", "address": "address_norm", "tax_id": "tax_id"}
 
@@ -60,54 +60,83 @@ def assignments(p: Prepared, ids: np.ndarray, edges: pd.DataFrame, rows: np.ndar
     return out[rows].reset_index(drop=True)
 
 
-def _mode(frame: pd.DataFrame, column: str, weight: pd.Series) -> pd.Series:
-    """Per party, the most frequent non-empty value of ``column``; ties: longest, then A-Z."""
-    f = frame.assign(_w=weight)[frame[column] != ""]
-    counts = f.groupby(["party_id", column], sort=False)["_w"].sum().reset_index()
-    counts["_len"] = counts[column].str.len()
-    counts = counts.sort_values(["party_id", "_w", "_len", column],
-                                ascending=[True, False, False, True])
-    return counts.drop_duplicates("party_id").set_index("party_id")[column]
+def _ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` that sort like the strings, and the sorted distinct strings."""
+    codes, uniques = pd.factorize(values)
+    order = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], np.asarray(uniques, dtype=object)[order]
 
 
-def _aliases(frame: pd.DataFrame) -> pd.Series:
-    """Per party, '|'-joined distinct raw names (A-Z), then ``scope:raw_id`` labels (A-Z)."""
-    names = frame.loc[frame["raw_name"] != "", ["party_id", "raw_name"]]
-    with_id = frame[frame["raw_id"] != ""]
-    both = pd.concat([
-        pd.DataFrame({"party_id": names["party_id"], "k": 0, "alias": names["raw_name"]}),
-        pd.DataFrame({"party_id": with_id["party_id"], "k": 1,
-                      "alias": with_id["scope"] + ":" + with_id["raw_id"]}),
-    ]).drop_duplicates(["party_id", "alias"]).sort_values(["party_id", "k", "alias"])
-    parties = both["party_id"].tolist()
-    aliases = both["alias"].str.replace("|", "/", regex=False).tolist()
-    joined = {pid: "|".join(a for _, a in group)
-              for pid, group in groupby(zip(parties, aliases), key=itemgetter(0))}
-    return pd.Series(joined, dtype=object)
+def _mode(party: np.ndarray, values: np.ndarray, weight: np.ndarray, n_parties: int) -> np.ndarray:
+    """Per party code, its most frequent non-empty value (weighted); ties: longest, then A-Z."""
+    out = np.full(n_parties, "", dtype=object)
+    known = values != ""
+    if not known.any():
+        return out
+    code, uniques = _ranks(values[known])
+    key, inverse = np.unique(party[known] * len(uniques) + code, return_inverse=True)
+    total = np.bincount(inverse, weights=weight[known])
+    kp, kv = key // len(uniques), key % len(uniques)
+    length = np.char.str_len(uniques.astype(str))[kv]
+    best = np.lexsort((kv, -length, -total, kp))
+    first = best[np.r_[True, kp[best][1:] != kp[best][:-1]]]
+    out[kp[first]] = uniques[kv[first]]
+    return out
+
+
+def _aliases(party: np.ndarray, names: np.ndarray, labels: np.ndarray, n_parties: int) -> list[str]:
+    """Per party code, '|'-joined distinct raw names (A-Z), then ``scope:raw_id`` labels (A-Z)."""
+    has_name, has_id = names != "", labels != ""
+    who = np.concatenate([party[has_name], party[has_id]])
+    kind = np.concatenate([np.zeros(has_name.sum(), np.int64), np.ones(has_id.sum(), np.int64)])
+    code, uniques = _ranks(np.concatenate([names[has_name], labels[has_id]]))
+    key = np.unique((who * 2 + kind) * len(uniques) + code)
+    ordered = zip((key // len(uniques) // 2).tolist(),
+                  uniques[key % len(uniques)].tolist())
+    out = [""] * n_parties
+    for pc, group in groupby(ordered, key=itemgetter(0)):
+        out[pc] = "|".join(a.replace("|", "/") for _, a in group)
+    return out
+
+
+def _first_known(party: np.ndarray, values: np.ndarray, where: np.ndarray, n_parties: int) -> np.ndarray:
+    out = np.full(n_parties, "", dtype=object)
+    rows = np.flatnonzero(where & (values != ""))[::-1]  # the first row per party wins
+    out[party[rows]] = values[rows]
+    return out
 
 
 def parties(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
-    """One row per party with a mention in ``rows``, computed over all its mentions."""
-    touched = pd.unique(ids[rows])
-    frame = p.frame.assign(party_id=ids)
-    frame = frame[frame["party_id"].isin(touched)]
-    weight = frame["count"] if "count" in frame.columns else pd.Series(1, index=frame.index)
-    out = pd.DataFrame(index=pd.Index(sorted(touched), name="party_id"))
-    out["display_name"] = _mode(frame, "raw_name", weight)
-    out["aliases"] = _aliases(frame)
-    out["country"] = _mode(frame, "country", pd.Series(1, index=frame.index))
-    registry = frame[frame["scope"] == REGISTRY_SCOPE]
-    for column in ("registered_at", "aeo_tier"):
-        known = registry[registry[column] != ""]
-        out[column] = known.groupby("party_id")[column].first()
-    out["mention_count"] = frame.groupby("party_id").size()
-    out = out.fillna("")
-    out["aliases"] = out["aliases"].astype(str)
+    """One row per party with a mention in ``rows``, computed over all its mentions.
+
+    ``display_name`` is the most frequent raw name (weighted by the ``count`` column when the
+    mentions carry one; ties: the longest, then A-Z), ``aliases`` every distinct raw name and
+    ``scope:raw_id``, ``country`` the most common, ``registered_at``/``aeo_tier`` from the
+    registry mentions.
+    """
+    mask = pd.Series(ids).isin(pd.unique(ids[rows])).to_numpy()
+    code, party_ids = pd.factorize(ids[mask])
+    n = len(party_ids)
+    col = {c: p.frame[c].to_numpy(dtype=object)[mask]
+           for c in ("raw_name", "raw_id", "scope", "country", "registered_at", "aeo_tier")}
+    weight = p.frame["count"].to_numpy(float)[mask] if "count" in p.frame else np.ones(len(code))
+    labels = np.where(col["raw_id"] != "", col["scope"] + ":" + col["raw_id"], "")
+    registry = col["scope"] == REGISTRY_SCOPE
+    out = pd.DataFrame({
+        "party_id": np.asarray(party_ids, dtype=object),
+        "display_name": _mode(code, col["raw_name"], weight, n),
+        "aliases": _aliases(code, col["raw_name"], labels, n),
+        "country": _mode(code, col["country"], np.ones(len(code)), n),
+        "registered_at": pd.to_datetime(_first_known(code, col["registered_at"], registry, n),
+                                        errors="coerce"),
+        "aeo_tier": _first_known(code, col["aeo_tier"], registry, n),
+        "mention_count": np.bincount(code, minlength=n).astype("int64"),
+    })
     no_name = out["display_name"] == ""
     out.loc[no_name, "display_name"] = out.loc[no_name, "aliases"].str.split("|").str[0]
-    out["registered_at"] = pd.to_datetime(out["registered_at"].replace("", None), errors="coerce")
-    out["mention_count"] = out["mention_count"].astype("int64")
-    return out.reset_index()
+    return out.sort_values("party_id").reset_index(drop=True)
 
 
 def identifiers(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -117,16 +146,22 @@ def identifiers(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> tuple[pd.Data
     four different consignees becomes one identifier node with four edges.
     """
     mask = pd.Series(ids).isin(pd.unique(ids[rows])).to_numpy()
-    frame = p.frame[mask]
-    parts = []
-    for kind, column in IDENT_COLUMNS.items():
-        have = frame[column] != ""
-        parts.append(pd.DataFrame({"party_id": ids[mask][have.to_numpy()], "kind": kind,
-                                   "value": frame.loc[have, column].to_numpy()}))
-    edges = pd.concat(parts, ignore_index=True)
-    edges["ident_key"] = edges["kind"] + ":" + edges["value"]
-    idents = (edges[["ident_key", "kind", "value"]].drop_duplicates("ident_key")
-              .sort_values("ident_key").reset_index(drop=True))
-    links = (edges[["party_id", "ident_key"]].drop_duplicates()
-             .sort_values(["party_id", "ident_key"]).reset_index(drop=True))
-    return idents, links
+    party, party_ids = pd.factorize(ids[mask])
+    party_ids = np.asarray(party_ids, dtype=object)
+    idents, links = [], []
+    for (kind, column), code in zip(IDENT_COLUMNS.items(), (p.phone, p.email, p.address, p.tax)):
+        known = code[mask] >= 0
+        width = np.int64(code.max() + 1)
+        pairs = np.unique(party[known] * width + code[mask][known])
+        first = pd.Series(np.flatnonzero(code >= 0)).groupby(code[code >= 0]).first()
+        values = p.frame[column].to_numpy(dtype=object)[first.to_numpy()]
+        keys = kind + ":" + values
+        key_of = pd.Series(keys, index=first.index)
+        idents.append(pd.DataFrame({"ident_key": keys, "kind": kind, "value": values})
+                      .iloc[np.flatnonzero(first.index.isin(pairs % width))])
+        links.append(pd.DataFrame({"party_id": party_ids[pairs // width],
+                                   "ident_key": key_of.reindex(pairs % width).to_numpy()}))
+    identifiers = pd.concat(idents, ignore_index=True).sort_values("ident_key", ignore_index=True)
+    party_identifiers = pd.concat(links, ignore_index=True).sort_values(
+        ["party_id", "ident_key"], ignore_index=True)
+    return identifiers, party_identifiers

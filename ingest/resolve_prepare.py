@@ -1,8 +1,10 @@
 """Entity resolution, step 1: turn the mentions frame into arrays the matcher works on.
 
-Every text column becomes a numpy object array of ``str`` ('' = unknown) and every key the
-rules compare becomes an integer code (``-1`` = unknown), so that blocking and rules are
-vectorised comparisons of integers instead of Python string work per pair.
+Text columns are cleaned ('' = unknown, placeholders such as "N/A" or "000" blanked) and
+every key the rules compare becomes an integer code (``-1`` = unknown), so that blocking and
+rules are vectorised comparisons of integers instead of Python string work per pair. Name
+features (core name, legal form, word order, ...; see :mod:`ingest.resolve_names`) are
+computed once per distinct name.
 """
 
 from __future__ import annotations
@@ -13,10 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ingest.resolve_names import (core_name, is_organisation, legal_form, letters_of, numbers_in,
-                                  word_order)
+from ingest.resolve_names import (
+    core_name,
+    is_organisation,
+    legal_form,
+    letters_of,
+    numbers_in,
+    word_order,
+)
 
-__all__ = ["Prepared", "prepare", "REGISTRY_SCOPE", "REQUIRED"]
+__all__ = ["REGISTRY_SCOPE", "REQUIRED", "Prepared", "prepare"]
 
 REGISTRY_SCOPE = "registry"
 
@@ -89,9 +97,10 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _fingerprint(raw_name: pd.Series) -> pd.Series:
-    import fingerprints
+    """The pipeline's own fingerprint (legal-form folds included), for frames that lack it."""
+    from ingest.normalize import name_fingerprint
 
-    return raw_name.map(lambda s: (fingerprints.generate(s) or "") if s else "")
+    return raw_name.map(name_fingerprint)
 
 
 def _blank_placeholders(col: pd.Series) -> pd.Series:
@@ -133,10 +142,18 @@ def prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None = None) -> Pre
 
 
 def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray) -> dict[str, np.ndarray]:
-    """Per mention, the code of its core words in written order, computed per distinct pair."""
-    norm = norm.where(norm != "", raw.str.lower().str.replace(r"[^\w]+", " ", regex=True))
-    pair_code, pairs = pd.factorize(pd.Series(list(zip(norm.tolist(), core.tolist()))))
-    orders = np.array([word_order(n, c) for n, c in pairs], dtype=object)
+    """Per mention, the code of its core words in written order, computed per distinct pair.
+
+    Stored Mention nodes carry no ``name_norm``: it is made again, as the pipeline makes it.
+    """
+    from ingest.normalize import normalize_name
+
+    norm = norm.to_numpy(dtype=object).copy()
+    missing = np.flatnonzero((norm == "") & (raw.to_numpy(dtype=object) != ""))
+    if len(missing):
+        norm[missing] = raw.iloc[missing].map(normalize_name).to_numpy(dtype=object)
+    pair_code, pairs = pd.factorize(norm + "\x1f" + core)
+    orders = np.array([word_order(*pair.split("\x1f")) for pair in pairs], dtype=object)
     code, uniques = pd.factorize(orders)
     code = code.astype(np.int64)
     code[orders == ""] = -1
@@ -170,6 +187,8 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
     raw_country = frame["raw_country"].str.upper()
     raw_country = raw_country.where(raw_country.str.fullmatch(r"[A-Z]{2}"), "")
     frame["country"] = frame["country"].where(frame["country"] != "", raw_country)
+    names = _name_features(frame["name_fp"])
+    orders = _word_orders(frame["name_norm"], frame["raw_name"], names["core"])
     return Prepared(
         frame=frame,
         key=frame["mention_key"].to_numpy(dtype=object),
@@ -185,6 +204,6 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
         email=codes(frame["email"]),
         address=codes(frame["address_norm"]),
         tax=codes(frame["tax_id"]),
-        **(features := _name_features(frame["name_fp"])),
-        **_word_orders(frame["name_norm"], frame["raw_name"], features["core"]),
+        **names,
+        **orders,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from ingest.resolve_names import name_similarity
+
 from ingest.resolve_prepare import Prepared
+from ingest.resolve_similarity import name_similarity
 
 if TYPE_CHECKING:
     from ingest.resolve import ResolveConfig
@@ -24,7 +25,6 @@ __all__ = ["RULE_NAMES", "SOFT_RULES", "evaluate", "fields"]
 #: 0 and 1 are the hard rules (see ``resolve_blocking.hard_edges``), 2.. the soft rules below.
 RULE_NAMES = ("same_id", "same_tax_id", "same_id", "name+phone", "name+email", "name+address",
               "fuzzy_name+country")
-HARD_RULES = (0, 1)
 
 
 def _same(code: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -76,10 +76,11 @@ def fuzzy_name_country(p, a, b, sim, cfg):
     Registered company names are unique within a jurisdiction, so the same name in the same
     country is the same company; people's names are not, so a person's name never merges on
     its own (``resolve_names.BUSINESS_WORDS``). A mention that does not say its country may
-    join, but the cluster guard stops it from bridging two countries. The weakest rule:
-    "ABC Trading" and "ABD Trading" score ~91, so the bar is higher than for the rules backed
-    by a shared identifier, and different phones, e-mails, tax ids or trader ids (same
-    administration) veto it.
+    join, but the cluster guard stops it from bridging two countries. The weakest rule, so
+    its bar is higher than the identifier-backed rules' (``fuzzy_threshold``: the same name
+    up to one typing slip), and different phones, e-mails, tax ids or trader ids (same
+    administration) veto it: "ABC Trading" and "ABD Trading" with different phones stay two
+    companies.
     """
     ok = (sim >= cfg.fuzzy_threshold) & ~_differ(p.country, a, b) & (p.is_org[a] | p.is_org[b])
     return ok & ~conflicting_identifiers(p, a, b, cfg)
@@ -125,7 +126,7 @@ def fields(p: Prepared, a: np.ndarray, b: np.ndarray, workers: int = 1) -> list[
     ]
     sim = name_similarity(p, a, b, workers)
     rounded = np.char.mod("%d", np.rint(sim).astype(int)).astype(object)
-    parts.append(np.where(p.fp[a] == p.fp[b], "name_fp=" + p.fp[a],
+    parts.append(np.where((p.fp[a] == p.fp[b]) & (p.fp[a] != ""), "name_fp=" + p.fp[a],
                           np.where(sim > 0, "name~" + rounded, "")))
     for column, code in (("tax_id", p.tax), ("phone", p.phone), ("email", p.email),
                          ("address_norm", p.address), ("country", p.country)):

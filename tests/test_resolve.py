@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
-import fingerprints
 import pandas as pd
-import phonenumbers
 import pytest
 
-from ingest.resolve import ResolveConfig, Resolution, resolve
+from ingest import normalize as nz
+from ingest.resolve import Resolution, ResolveConfig, resolve
 
 
 def mention(scope: str, name: str = "", *, raw_id: str = "", address: str = "",
             country: str = "", phone: str = "", email: str = "", tax_id: str = "",
             registered_at: str = "", aeo_tier: str = "") -> dict:
-    """One row of the normalised ``mentions`` frame (docs/internals.md), built by hand."""
-    raw = (scope, raw_id, name, address, country, phone, email)
-    e164 = ""
-    if phone:
-        number = phonenumbers.parse(phone, country or None)
-        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """One row of the ``mentions`` frame, normalised with ``ingest.normalize``'s functions."""
+    region = country or (scope if scope != "registry" else "")
     return {
-        "mention_key": hashlib.sha1("\x1f".join(raw).encode()).hexdigest()[:16],
+        "mention_key": nz.mention_key(scope, raw_id, name, address, country, phone, email),
         "scope": scope, "role_hint": "consignee", "raw_id": raw_id, "raw_name": name,
         "raw_address": address, "raw_country": country, "raw_phone": phone, "raw_email": email,
-        "tax_id": tax_id, "registered_at": registered_at, "aeo_tier": aeo_tier,
-        "name_fp": fingerprints.generate(name) or "", "name_norm": name.lower(),
-        "phone": e164, "email": email.lower(),
-        "address_norm": fingerprints.generate(address) or "", "country": country,
+        "tax_id": nz.normalize_tax_id(tax_id), "registered_at": registered_at,
+        "aeo_tier": aeo_tier, "name_fp": nz.name_fingerprint(name),
+        "name_norm": nz.normalize_name(name), "phone": nz.normalize_phone(phone, region),
+        "email": nz.normalize_email(email), "address_norm": nz.normalize_address(address),
+        "country": country,
     }
 
 
@@ -89,8 +84,10 @@ def test_two_companies_sharing_only_a_registered_agent_address_stay_apart():
 
 
 def test_shell_ring_of_four_names_sharing_one_phone_stays_four_parties_linked_by_the_phone():
-    names = ["Bright Star Import Sdn Bhd", "Lucky Moon Export Sdn Bhd",
-             "Golden Lotus Traders", "Silver River Enterprise"]
+    names = [
+        "Bright Star Import Sdn Bhd", "Lucky Moon Export Sdn Bhd", "Golden Lotus Traders",
+        "Silver River Enterprise",
+    ]
     ring = [mention("MY", n, country="MY", phone="03-5555 1111") for n in names]
     res = resolve(frame(*ring))
     assert res.assignments["party_id"].nunique() == 4
@@ -172,14 +169,20 @@ def test_incremental_evidence_joining_two_existing_parties_reports_merged_into()
     assert res.parties["party_id"].tolist() == [survivor]
 
 
-WORDS = ("amber azure birch cedar coral delta ebony falcon garnet harbor indigo jasper kestrel "
-         "lotus maple nimbus onyx pearl quartz raven sable tiger ultra violet willow zephyr").split()
+WORDS = [
+    "amber", "azure", "birch", "cedar", "coral", "delta", "ebony", "falcon", "garnet",
+    "harbor", "indigo", "jasper", "kestrel", "lotus", "maple", "nimbus", "onyx", "pearl",
+    "quartz", "raven", "sable", "tiger", "ultra", "violet", "willow", "zephyr",
+]
 
 
 def test_a_giant_address_block_is_compared_by_name_without_blowing_up():
     agent = "Unit 3A, 88 Market Street, Singapore"
-    others = ("apparel bearings cables dyes engines fabrics glass hardware inks jute kilns "
-              "lamps metals nets oils paper resins salt tiles valves wires yarn").split()
+    others = [
+        "apparel", "bearings", "cables", "dyes", "engines", "fabrics", "glass", "hardware",
+        "inks", "jute", "kilns", "lamps", "metals", "nets", "oils", "paper", "resins", "salt",
+        "tiles", "valves", "wires", "yarn",
+    ]
     names = [f"{a} {b} {c} Holdings" for i, a in enumerate(WORDS) for b in WORDS[i + 1:]
              for c in others][:3000]
     rows = [mention("SG", n, address=agent, country="SG", phone=f"+65 6{i:07d}")
@@ -196,11 +199,63 @@ def test_a_giant_address_block_is_compared_by_name_without_blowing_up():
     assert res.evidence["rule"].tolist() == ["name+address"]
 
 
-def test_names_that_differ_only_in_a_number_are_different_companies():
-    agent = "Unit 3A, 88 Market Street, Singapore"
-    res = resolve(frame(mention("SG", "Offshore Vehicle 12 Holdings", address=agent, country="SG"),
-                        mention("SG", "Offshore Vehicle 13 Holdings", address=agent, country="SG")))
-    assert res.assignments["party_id"].nunique() == 2
+@pytest.mark.parametrize(("first", "second", "same"), [
+    # the same company written differently
+    ("Siam Golden Dragon Trading Co., Ltd.", "SIAM GOLDEN DRAGON TRADING COMPANY LIMITED", True),
+    ("Matsuda Industries Co., Ltd.", "Matsuda nIdustries Co., Ltd.", True),  # swapped letters
+    ("Qingdao Bohua Industrial Co., Ltd.", "Qingdao ohua Industrial Co., Ltd.", True),  # moves in sort
+    ("Yamato Shoji Co., Ltd.", "Yamato Shoji oC., Ltd.", True),  # slip in the legal form
+    ("Shenzhen Ruishun Import & Export Co., Ltd.", "Shenzhen Ruishun Import & Expot Co., Ltd.", True),
+    ("Hangzhou Chuangda Industry Co., Ltd.", "Hangzhou Chuangd aIndustry Co., Ltd.", True),  # space
+    ("Wong Hup Sinar Distribution Sdn. Bhd.", "Wong Hup Sinar Distribution S/B", True),
+    # other companies
+    ("Offshore Vehicle 12 Holdings", "Offshore Vehicle 13 Holdings", False),  # numbers
+    ("Maju Jaya Trading Sdn. Bhd.", "Maju Jaya Logistics Sdn. Bhd.", False),  # another word
+    ("GZG Trading Co., Ltd.", "GXG Trading Co., Ltd.", False),  # another acronym
+    ("Fat Fung Industrial Limited", "Fung Fat Industrial Limited", False),  # word order
+    ("Ratchada Solutions Co., Ltd.", "Ratchada Solutions Public Company Limited", False),
+    ("Cong ty TNHH Duoc pham Viet Hung", "Cong ty Co phan Duoc pham Viet Hung", False),
+    ("Al Noor FZE", "Al Noor FZCO", False),  # legal forms
+])
+def test_names_sharing_an_address_merge_only_when_they_are_one_name(first, second, same):
+    address = "Unit 3A, 88 Market Street, Singapore"
+    a, b = (mention(scope, name, address=address, country="SG")
+            for scope, name in (("SG", first), ("MY", second)))
+    res = resolve(frame(a, b))
+    assert (party_of(res, a) == party_of(res, b)) is same
+    if same:
+        assert res.evidence["rule"].iloc[0] in {"name+address", "fuzzy_name+country"}
+
+
+def test_a_persons_name_merges_on_a_shared_phone_never_on_the_name_alone():
+    one = mention("SG", "Tan Wei Jie", country="SG", phone="+65 9123 4567")
+    same = mention("SG", "TAN WEI JIE", country="SG", phone="+65 9123 4567")
+    other = mention("SG", "Tan Wei Jie", country="SG")
+    res = resolve(frame(one, same, other))
+    assert party_of(res, one) == party_of(res, same) != party_of(res, other)
+
+
+def test_a_registry_id_in_a_declaration_with_another_name_does_not_reach_the_registry():
+    registry = mention("registry", "Perdana Steel Works Sdn Bhd", raw_id="100234", country="MY")
+    other = mention("TH", "Kanchana Foods Co., Ltd.", raw_id="100234", country="TH")
+    res = resolve(frame(registry, other))
+    assert party_of(res, registry) != party_of(res, other)
+
+
+def test_parties_show_the_most_frequent_name_every_alias_and_the_registry_facts():
+    rows = frame(
+        mention("registry", "Andaman Seafood Export Co., Ltd.", raw_id="0105551", country="TH",
+                registered_at="2016-03-01", aeo_tier="1"),
+        mention("TH", "Andaman Seafood Export Co., Ltd.", raw_id="0105551", country="TH"),
+        mention("TH", "ANDAMAN SEAFOOD EXPORT CO LTD", raw_id="0105551", country="TH",
+                phone="+66 76 211 111"),
+    ).assign(count=[1, 5, 2])
+    party = resolve(rows).parties.iloc[0]
+    assert party["display_name"] == "Andaman Seafood Export Co., Ltd."
+    assert party["aliases"] == ("ANDAMAN SEAFOOD EXPORT CO LTD|Andaman Seafood Export Co., Ltd."
+                                "|TH:0105551|registry:0105551")
+    assert (party["country"], party["aeo_tier"], party["mention_count"]) == ("TH", "1", 3)
+    assert party["registered_at"] == pd.Timestamp("2016-03-01")
 
 
 def test_a_frame_without_mention_keys_fails_with_a_clear_message():

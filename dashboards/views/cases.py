@@ -1,7 +1,6 @@
 """Cases (TLP 2.0, shared with named administrations), case packages, joint operations."""
 
 import json
-from datetime import date
 
 import pandas as pd
 import streamlit as st

@@ -2,7 +2,6 @@
 
 import time
 from collections import deque
-from datetime import date
 
 import pandas as pd
 import streamlit as st

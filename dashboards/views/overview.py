@@ -65,7 +65,7 @@ with left:
     st.subheader("Findings by type and country")
     if by_country:
         frame = pd.concat(by_country, ignore_index=True)
-        frame["country"] = frame["country"].fillna("?").astype(str)
+        frame["country"] = frame["country"].fillna("").astype(str).replace("", "unknown")
         fig = px.bar(frame, x="country", y="count", color="finding", barmode="group", height=340,
                      color_discrete_map={"red-lane declarations": "#d62728", "yellow-lane declarations": "#ffbf00",
                                          "flagged consignees": "#1f77b4"})

@@ -75,34 +75,41 @@ if len(hubs):
     h = hubs.dropna(subset=["lat", "lon"])
     coords = {str(r.locode): (float(r.lon), float(r.lat)) for r in h.itertuples(index=False)}
 
-c1, c2 = st.columns([1, 3])
+c1, c2, c3 = st.columns([2, 1, 2])
 min_score = c1.slider("Routes with score at least", 0.0, 1.0, 0.5, 0.05, key="routes_min")
-top_n = c1.number_input("At most this many routes", 5, 2000, 200, 5, key="routes_top")
-paths = []
+top_n = c2.number_input("At most this many routes", 5, 2000, 200, 5, key="routes_top")
+label_top = c3.slider("Label the hubs of the drawn routes and the top-scoring hubs", 0, 100, 15, key="routes_labels")
+paths, on_routes = [], set()
 if routes is not None and len(routes):
     sel = routes[routes["score"].fillna(0) >= min_score].sort_values("score", ascending=False).head(int(top_n))
     for r in sel.itertuples(index=False):
-        pts = [coords[h_] for h_ in _route_hubs(r.route) if h_ in coords]
-        if len(pts) >= 2:
+        codes = [h_ for h_ in _route_hubs(r.route) if h_ in coords]
+        if len(codes) >= 2:
             count = int(getattr(r, "declaration_count", 1) or 1)
-            paths.append({"path": [merc(*p) for p in pts], "label": f"{r.route} ({count} declarations)", "score": round(float(r.score), 2),
-                          "declarations": count, "width": 2 + 3 * math.log10(1 + count), "color": _colour(float(r.score))})
+            on_routes.update(codes)
+            paths.append({"path": [merc(*coords[c]) for c in codes], "label": f"{r.route} ({count} declarations)",
+                          "score": round(float(r.score), 2), "declarations": count,
+                          "width": 2 + 3 * math.log10(1 + count), "color": _colour(float(r.score))})
+scores = dict(zip(hub_f["locode"].astype(str), hub_f["score"].fillna(0))) if hub_f is not None else {}
+top_hubs = set(sorted(scores, key=lambda c: -float(scores[c]))[: int(label_top)]) if scores else set(list(coords)[: int(label_top)])
 hub_rows = []
-scores = dict(zip(hub_f["locode"].astype(str), hub_f["score"])) if hub_f is not None else {}
 for code, (lon, lat) in coords.items():
     s = float(scores.get(code, 0) or 0)
-    hub_rows.append({"position": merc(lon, lat), "locode": code, "label": code, "score": round(s, 2), "radius": 8 + 20 * s,
-                     "color": _colour(s)})
+    featured = code in on_routes or code in top_hubs
+    hub_rows.append({"position": merc(lon, lat), "locode": code, "label": code, "score": round(s, 2),
+                     "radius": (6 + 16 * s) if featured else 3, "color": _colour(s) if featured else [150, 150, 150, 120],
+                     "text": code if featured else ""})
 
 layers = []
-width_px, height_px = 900, 520
+width_px, height_px = 1100, 560
 if coords:
-    lons = [p[0] for p in coords.values()]
-    lats = [p[1] for p in coords.values()]
-    pad = 8
+    focus = [coords[c] for c in (on_routes or coords)]
+    lons = [p[0] for p in focus]
+    lats = [p[1] for p in focus]
+    pad = 4
     box = (min(lons) - pad, max(lons) + pad, min(lats) - pad, max(lats) + pad)
     lanes = [[merc(x, y) for x, y in ln] for ln in sea_lanes()
-             if any(box[0] - 20 <= x <= box[1] + 20 and box[2] - 20 <= y <= box[3] + 20 for x, y in ln[:: max(1, len(ln) // 4)])]
+             if any(box[0] - 40 <= x <= box[1] + 40 and box[2] - 30 <= y <= box[3] + 30 for x, y in ln[:: max(1, len(ln) // 4)])]
     layers.append(pdk.Layer("PathLayer", [{"path": ln} for ln in lanes], get_path="path", get_color=[190, 200, 215, 160],
                             width_min_pixels=1, get_width=1, width_units='"pixels"', pickable=False))
     x0, y0 = merc(box[0], box[3])
@@ -111,20 +118,22 @@ if coords:
     view_state = {"target": [(x0 + x1) / 2, (y0 + y1) / 2, 0], "zoom": zoom, "minZoom": zoom - 3, "maxZoom": zoom + 8}
 else:
     view_state = {"target": merc(105, 10) + [0], "zoom": 2}
+layers.append(pdk.Layer("ScatterplotLayer", [h_ for h_ in hub_rows if not h_["text"]], get_position="position",
+                        get_radius="radius", radius_units='"pixels"', get_fill_color="color", pickable=True))
 layers.append(pdk.Layer("PathLayer", paths, get_path="path", get_color="color", get_width="width",
                         width_units='"pixels"', pickable=True, auto_highlight=True, cap_rounded=True, joint_rounded=True))
-layers.append(pdk.Layer("ScatterplotLayer", hub_rows, get_position="position", get_radius="radius",
+featured_rows = [h_ for h_ in hub_rows if h_["text"]]
+layers.append(pdk.Layer("ScatterplotLayer", featured_rows, get_position="position", get_radius="radius",
                         radius_units='"pixels"', get_fill_color="color", get_line_color=[40, 40, 40], stroked=True,
                         line_width_units='"pixels"', get_line_width=1, pickable=True))
-layers.append(pdk.Layer("TextLayer", hub_rows, get_position="position", get_text="locode", get_size=12,
-                        get_color=[30, 30, 30], get_pixel_offset=[0, -18], font_family='"sans-serif"'))
+layers.append(pdk.Layer("TextLayer", featured_rows, get_position="position", get_text="text", get_size=12,
+                        get_color=[30, 30, 30], get_pixel_offset=[0, -16], font_family='"sans-serif"'))
 deck = pdk.Deck(layers=layers, views=[pdk.View(type="OrthographicView", controller=True)],
                 initial_view_state=view_state, map_provider=None, map_style=None,
                 tooltip={"text": "{label}\nscore {score}"})
-with c2:
-    st.pydeck_chart(deck, height=520)
-    st.caption(f"{len(paths)} routes drawn (width: declarations, colour: score green→red) over "
-               f"{len(hub_rows)} hubs; grey lines: sea lanes. No map tiles are loaded (works offline).")
+st.pydeck_chart(deck, height=height_px)
+st.caption(f"{len(paths)} routes drawn (width: declarations, colour: score green→red) over {len(coords)} hubs with "
+           "known coordinates; grey lines: sea lanes. No map tiles are loaded (works offline); scroll to zoom, drag to pan.")
 
 t1, t2 = st.tabs(["Route findings", "Hub ranking (where to inspect)"])
 with t1:

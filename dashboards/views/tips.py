@@ -2,7 +2,6 @@
 only). Analysts and planners: the tips addressed to their administration, what they matched,
 and moving them on."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboards import common as C

@@ -10,10 +10,14 @@ The party graph joins
 
 Declarants (brokers) are left out: one broker files for thousands of unrelated traders.
 
-Communities come from Leiden (``leidenalg``, RB-configuration quality = modularity at
-resolution ``cfg.community_resolution``, ``cfg.community_iterations`` iterations, seeded with
-``cfg.community_seed``) or, with ``cfg.community_algorithm == 'louvain'``, networkx Louvain
-(``'multilevel'`` selects igraph's Louvain). Nodes and edges are sorted before detection, so
+Communities come from the Leiden algorithm maximising modularity at resolution
+``cfg.community_resolution`` for at most ``cfg.community_iterations`` iterations, seeded with
+``cfg.community_seed``. ``cfg.community_algorithm``: ``'leiden'`` runs igraph's C
+implementation (``Graph.community_leiden``); ``'leidenalg'`` the ``leidenalg`` package
+(RB-configuration quality, the same objective) — on trade graphs, whose big consignors are
+hubs of thousands of edges, it measured 10-20× slower for the same modularity (see
+``benchmarks/bench_communities.py``); ``'louvain'`` networkx Louvain; ``'multilevel'`` igraph's
+Louvain. Nodes and edges are sorted before detection, so
 the same data gives the same communities; a community's id is ``C`` + the first 10 hex digits
 of sha1 of its smallest member id, stable while that member stays in it.
 
@@ -33,6 +37,7 @@ for a lot.
 from __future__ import annotations
 
 import hashlib
+import random
 
 import numpy as np
 import pandas as pd
@@ -46,6 +51,7 @@ __all__ = ["run", "party_graph", "detect"]
 COMMUNITY_COLUMNS = ["community_id", "size", "score", "reasons", "members", "countries", "hubs", "hs_chapters",
                      "members_with_findings", "declaration_count", "ident_share"]
 IDENT_EDGE = 2.0
+ALGORITHMS = ("leiden", "leidenalg", "louvain", "multilevel")
 
 
 def party_graph(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame | None = None,  # noqa: ANN001
@@ -79,7 +85,9 @@ def detect(edges: pd.DataFrame, cfg) -> pd.Series:  # noqa: ANN001
     ai, bi = nodes.get_indexer(edges["a"]), nodes.get_indexer(edges["b"])
     w = edges["weight"].to_numpy(dtype=float)
     algorithm = str(cfg.community_algorithm).lower()
-    resolution = float(getattr(cfg, "community_resolution", 1.0))
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"community_algorithm {cfg.community_algorithm!r}: choose one of {', '.join(ALGORITHMS)}")
+    resolution = float(cfg.community_resolution)
     if algorithm == "louvain":
         import networkx as nx
 
@@ -95,16 +103,24 @@ def detect(edges: pd.DataFrame, cfg) -> pd.Series:  # noqa: ANN001
 
         g = ig.Graph(n=len(nodes), edges=np.column_stack([ai, bi]).tolist(), directed=False)
         g.es["weight"] = w.tolist()
-        if algorithm == "multilevel":
-            label = np.asarray(g.community_multilevel(weights="weight", resolution=resolution).membership)
-        else:
+        iterations = int(cfg.community_iterations)
+        if algorithm == "leidenalg":
             import leidenalg
 
-            part = leidenalg.find_partition(
-                g, leidenalg.RBConfigurationVertexPartition, weights="weight",
-                resolution_parameter=resolution, n_iterations=int(getattr(cfg, "community_iterations", 5)),
-                seed=int(cfg.community_seed))
-            label = np.asarray(part.membership)
+            label = np.asarray(leidenalg.find_partition(
+                g, leidenalg.RBConfigurationVertexPartition, weights="weight", resolution_parameter=resolution,
+                n_iterations=iterations, seed=int(cfg.community_seed)).membership)
+        else:
+            # igraph's own random generator, seeded for this call only, then restored
+            ig.set_random_number_generator(random.Random(int(cfg.community_seed)))
+            try:
+                if algorithm == "multilevel":
+                    label = np.asarray(g.community_multilevel(weights="weight", resolution=resolution).membership)
+                else:
+                    label = np.asarray(g.community_leiden(objective_function="modularity", weights="weight",
+                                                          resolution=resolution, n_iterations=iterations).membership)
+            finally:
+                ig.set_random_number_generator(random)
     return pd.Series(label, index=nodes)
 
 

@@ -12,11 +12,11 @@ sentence quoting the evidence; its docstring is the published explanation.
 Combination — a logistic of the weighted sum (weights are log-odds, so independent pieces of
 evidence add)::
 
-    z = BIAS + sum(weight_i * strength_i)
-    score = (sigmoid(z) - sigmoid(BIAS)) / (1 - sigmoid(BIAS))      # 0 without evidence
+    score = sigmoid(BIAS + sum(weight_i * strength_i))
 
 then multiplied by the AEO facilitation factor ``cfg.aeo_discount[tier]`` (AEO tier lowers).
-``BIAS`` is a prior of about 2 % (most consignees are genuine). See :data:`FEATURES` for the
+``BIAS`` is a prior of about 2 % (most consignees are genuine): a consignee without evidence
+scores 0.018, an established one less, so mitigating evidence still orders them. See :data:`FEATURES` for the
 weights and :func:`explain` for the table.
 """
 
@@ -36,6 +36,9 @@ from intel.analytics.projection import Projection
 __all__ = ["run", "explain", "FEATURES", "BIAS", "consignee_frame"]
 
 BIAS = -4.0
+#: a sharer that neither trades with a common consignor nor was formed at the same time
+#: counts this much: tenants of one building, clients of one agent, act independently
+INDEPENDENT = 0.4
 #: a reason is written for a feature contributing at least this much (log-odds)
 REASON_FLOOR = 0.1
 
@@ -48,8 +51,9 @@ def _v(f: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
 
 def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
     """Shares a phone, e-mail, tax id or address with other, differently-named parties — one
-    operator behind several fronts. Each other party counts 1 when it is itself new or
-    unestablished and ½ when established, times the identifier's weight (addresses 0.6);
+    operator behind several fronts. Each other party counts 1 when it is itself unestablished
+    and ½ when established, × 0.4 unless the two act together (a common consignor, or
+    registered within 30 days of each other), × the identifier's weight (addresses 0.6);
     strength = 1 − exp(−count / 2). Registered-agent and business-park identifiers — held by
     more than ``shared_identifier_breadth`` parties, mostly established — do not count."""
     s = 1 - np.exp(-_v(f, "shared_eff") / 2)
@@ -71,7 +75,8 @@ def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]
 def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
     """Not in the trader registry although the registry lists most consignees of its country:
     strength = (coverage − 0.3) / 0.6, clipped (0 when the registry lists under 30 % of them,
-    1 from 90 %). No registry loaded: 0."""
+    1 from 90 %; coverage is shrunk toward 0 for countries with few consignees). No registry
+    loaded: 0."""
     cov = _v(f, "registry_coverage")
     absent = f["registry_exists"].to_numpy(dtype=bool) & ~f["in_registry"].to_numpy(dtype=bool)
     s = np.where(absent, np.clip((cov - 0.3) / 0.6, 0, 1), 0.0)
@@ -195,39 +200,59 @@ def explain() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- evidence frame
-def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001
+def _coordinated(pairs: pd.DataFrame, prof: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
+    """Whether each pair acts together: supplied by a common consignor, or registered within
+    30 days of each other (formed in one batch)."""
+    trade = d.loc[d["consignee"].ne("") & d["consignor"].ne(""), ["consignee", "consignor"]].drop_duplicates()
+    first = pairs[["party_id", "other_id"]].reset_index().merge(trade, left_on="party_id", right_on="consignee")
+    both = first.merge(trade, left_on=["other_id", "consignor"], right_on=["consignee", "consignor"])
+    common = np.zeros(len(pairs), dtype=bool)
+    common[pd.unique(both["index"])] = True
+    reg = prof["registered_at"]
+    gap = (reg.reindex(pairs["party_id"]).to_numpy() - reg.reindex(pairs["other_id"]).to_numpy()) / F.DAY
+    return common | (np.abs(np.nan_to_num(gap.astype(float), nan=np.inf)) <= 30)
+
+
+def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001
     """Per party: ``shared_ident_parties`` (distinct differently-named parties it shares a
-    usable identifier with), ``shared_eff`` (their weighted count) and ``shared_text``."""
+    usable identifier with), ``shared_eff`` (their weighted count, see
+    :func:`shared_identifiers`) and ``shared_text``."""
     _, idents = F.identifier_links(proj, prof, cfg, held)
     pairs = F.identifier_pairs(held, idents, prof)
     cols = ["shared_ident_parties", "shared_eff", "shared_text"]
     if pairs.empty:
         return pd.DataFrame(columns=cols)
     est = prof["established"].reindex(pairs["other_id"]).fillna(0).to_numpy()
-    new = prof["new_company"].reindex(pairs["other_id"]).fillna(False).to_numpy(dtype=bool)
-    pairs = pairs.assign(contrib=pairs["weight"].to_numpy() * (0.5 + 0.5 * (1 - est)), new=new,
-                         consignee=prof["n_as_consignee"].reindex(pairs["other_id"]).fillna(0).to_numpy() > 0)
+    together = _coordinated(pairs, prof, d)
+    pairs = pairs.assign(
+        contrib=pairs["weight"].to_numpy() * (0.5 + 0.5 * (1 - est)) * np.where(together, 1.0, INDEPENDENT),
+        new=prof["new_company"].reindex(pairs["other_id"]).fillna(False).to_numpy(dtype=bool),
+        together=together,
+        consignee=prof["n_as_consignee"].reindex(pairs["other_id"]).fillna(0).to_numpy() > 0)
     per_other = pairs.groupby(["party_id", "other_id"])["contrib"].max()
     out = pd.DataFrame({"shared_eff": per_other.groupby(level=0).sum(),
                         "shared_ident_parties": per_other.groupby(level=0).size()})
     g = pairs.groupby(["party_id", "ident_key"])
     per_ident = pd.DataFrame({"kind": g["kind"].first(), "value": g["value"].first(), "others": g.size(),
-                              "new": g["new"].sum(), "consignees": g["consignee"].sum(),
+                              "new": g["new"].sum(), "together": g["together"].sum(), "consignees": g["consignee"].sum(),
                               "contrib": g["contrib"].sum()}).reset_index()
-    per_ident = per_ident.sort_values(["party_id", "contrib"], ascending=[True, False])
-    per_ident["rank"] = per_ident.groupby("party_id").cumcount()
-    top = per_ident[per_ident["rank"] < 2]
-    holders = idents["n_parties"].reindex(top["ident_key"]).to_numpy()
+    per_ident = per_ident.sort_values(["party_id", "contrib", "ident_key"], ascending=[True, False, True])
+    top = per_ident[per_ident.groupby("party_id").cumcount() < 2]
     what = np.where(top["kind"].eq("address"), "address '" + top["value"] + "'", top["kind"] + " " + top["value"])
-    who = np.where(top["consignees"].eq(top["others"]), " other consignee", " other part")
-    plural_s = np.where(top["consignees"].eq(top["others"]), np.where(top["others"] == 1, "", "s"),
-                        np.where(top["others"] == 1, "y", "ies"))
-    new_txt = np.where(top["new"] > 0, " (" + top["new"].astype(int).astype(str) + " registered < "
-                       + str(int(cfg.new_company_days)) + " days before their first shipment)", "")
-    more = np.where(holders > top["others"] + 1, "; " + pd.Series(holders).astype("Int64").astype(str).to_numpy() + " holders in all", "")
-    sentence = pd.Series("shares " + what + " with " + top["others"].astype(str) + who + plural_s + new_txt + more,
-                         index=top.index)
-    out["shared_text"] = sentence.groupby(top["party_id"].to_numpy()).agg("; also ".join)
+    all_consignees = top["consignees"].eq(top["others"])
+    who = np.where(all_consignees, np.where(top["others"] == 1, " other consignee", " other consignees"),
+                   np.where(top["others"] == 1, " other party", " other parties"))
+    notes = [
+        np.where(top["new"] > 0, top["new"].astype(int).astype(str) + f" registered < {int(cfg.new_company_days)} days "
+                 "before their first shipment", ""),
+        np.where(top["together"] > 0, top["together"].astype(int).astype(str) + " sharing a consignor or formed within "
+                 "30 days of it", ""),
+    ]
+    note = pd.Series([", ".join(x for x in row if x) for row in zip(*notes)], index=top.index, dtype=object)
+    sentence = ("shares " + what + " with " + top["others"].astype(str) + who
+                + np.where(note.ne(""), " (" + note + ")", ""))
+    keys, texts = R.group_lists(top["party_id"], sentence)
+    out["shared_text"] = pd.Series(["; also ".join(t) for t in texts], index=keys["party_id"].to_numpy())
     return out[cols]
 
 
@@ -266,8 +291,9 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
         .set_index("consignee")["reporting_country"]
     f["home"] = home.reindex(f.index).fillna("")
     f["home"] = f["home"].where(f["home"].ne(""), f["country"])
-    cov = f.groupby("home")["in_registry"].mean()
-    f["registry_coverage"] = f["home"].map(cov).astype(float)
+    # shrunk toward 0 (k / (n + 10)): a registry seen listing 1 of 2 consignees says little
+    listed = f.groupby("home")["in_registry"].agg(["sum", "size"])
+    f["registry_coverage"] = f["home"].map(listed["sum"] / (listed["size"] + 10)).astype(float)
 
     # outcomes: status, inspection result, fed-back outcomes
     adverse = d["status"].isin(F.ADVERSE_STATUS) | d["inspection_result"].isin(F.ADVERSE_RESULT)
@@ -333,7 +359,7 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     else:
         f["tip_score"], f["tip_text"] = 0.0, ""
 
-    f = f.join(_shared(proj, prof, cfg, held))
+    f = f.join(_shared(proj, prof, cfg, held, d))
     f["shared_ident_parties"] = pd.to_numeric(f["shared_ident_parties"], errors="coerce").fillna(0).astype(int)
     f["shared_eff"] = pd.to_numeric(f["shared_eff"], errors="coerce").fillna(0.0)
     f["shared_text"] = f["shared_text"].fillna("").astype(object)
@@ -363,9 +389,7 @@ def run(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,  # noqa:
         contrib[:, j] = feat.weight * s
         f[f"f_{feat.name}"] = contrib[:, j]
         texts[:, j] = np.where(np.abs(contrib[:, j]) >= REASON_FLOOR, pd.Series(txt, index=f.index).fillna("").to_numpy(dtype=object), "")
-    z = BIAS + contrib.sum(axis=1)
-    p0 = 1 / (1 + np.exp(-BIAS))
-    score = np.clip((1 / (1 + np.exp(-z)) - p0) / (1 - p0), 0, 1)
+    score = 1 / (1 + np.exp(-(BIAS + contrib.sum(axis=1))))
     tier = f["aeo_tier"].fillna("").astype(str)
     factor = tier.map({str(k): float(v) for k, v in (cfg.aeo_discount or {}).items()}).fillna(1.0).to_numpy()
     f["score"] = score * factor

@@ -118,7 +118,7 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame
     d = F.declarations(proj) if d is None else d
     if d.empty:
         return pd.DataFrame(columns=COLUMNS)
-    window = max(1, int(getattr(cfg, "de_minimis_window_days", 3)))
+    window = max(1, int(cfg.de_minimis_window_days))
     band = float(cfg.de_minimis_band)
     v = _local_values(d, cfg)
     eligible = d["flow"].isin({"", "import"}) & ~d["procedure"].isin(F.HIGH_VALUE_PROCEDURES)

@@ -66,6 +66,11 @@ class LearnResult:
                 "model_path": str(self.model_path) if self.model_path else None, **self.metrics}
 
 
+def _isin(values, among) -> np.ndarray:  # noqa: ANN001 - Series / Index / arrays of text
+    """Membership as object arrays (pandas' Arrow-backed text is very slow against a large set)."""
+    return pd.Index(np.asarray(values, dtype=object)).isin(np.asarray(among, dtype=object))
+
+
 def labels(proj: Projection) -> pd.DataFrame:
     """``decl_key, label (1 non_compliant/seized, 0 compliant), decided_at`` per decided
     declaration: ``proj.outcomes`` first (latest decision per declaration), else the
@@ -76,15 +81,23 @@ def labels(proj: Projection) -> pd.DataFrame:
         "result": text(o["result"], lower=True) if "result" in o else pd.Series(dtype=object),
         "decided_at": timestamp(o["decided_at"]) if "decided_at" in o else pd.Series(dtype="datetime64[ns]"),
     })
+    out = out[out["result"].isin(_DECIDED)]
     d = proj.decl
-    when = pd.Series(timestamp(d["declared_at"]).to_numpy(), index=text(d["decl_key"])) if "declared_at" in d and len(d) else pd.Series(dtype="datetime64[ns]")
+    if not len(d) or "decl_key" not in d:
+        return pd.DataFrame(columns=["decl_key", "label", "decided_at"])
+    when = pd.Series(timestamp(d["declared_at"]).to_numpy() if "declared_at" in d else pd.NaT,
+                     index=text(d["decl_key"]).to_numpy(dtype=object))
     when = when[~when.index.duplicated()]
-    if "inspection_result" in d and len(d):
-        own = pd.DataFrame({"decl_key": text(d["decl_key"]), "result": text(d["inspection_result"], lower=True)})
-        own = own[own["result"].isin(_DECIDED) & ~own["decl_key"].isin(set(out["decl_key"]))]
+    if "inspection_result" in d:
+        result = text(d["inspection_result"], lower=True)
+        decided = result.isin(_DECIDED).to_numpy()
+        own = pd.DataFrame({"decl_key": text(d["decl_key"])[decided].to_numpy(dtype=object),
+                            "result": result[decided].to_numpy(dtype=object)})
+        own = own[~_isin(own["decl_key"], out["decl_key"])]
         out = pd.concat([out, own.assign(decided_at=pd.NaT)], ignore_index=True)
-    out = out[out["result"].isin(_DECIDED) & out["decl_key"].isin(set(when.index))].copy()
-    out["decided_at"] = out["decided_at"].fillna(out["decl_key"].map(when))
+    declared = out["decl_key"].map(when)
+    out = out[declared.notna().to_numpy() | _isin(out["decl_key"], when.index)].copy()
+    out["decided_at"] = out["decided_at"].fillna(declared[out.index])
     out["label"] = out["result"].isin(ADVERSE_RESULT).astype(int)
     out = out.sort_values(["decl_key", "decided_at", "label"]).drop_duplicates("decl_key", keep="last")
     return out[["decl_key", "label", "decided_at"]].reset_index(drop=True)
@@ -191,8 +204,8 @@ def evaluate_time_split(features: pd.DataFrame, labelled: pd.DataFrame, rule_sco
     w = None
     if weighted:
         # inspection propensity from the declarations minus the test period's outcomes
-        pool = features[~features.index.isin(set(test_set["decl_key"]))]
-        inspected = pd.Series(pool.index.isin(set(train_set["decl_key"])), index=pool.index)
+        pool = features[~_isin(features.index, test_set["decl_key"])]
+        inspected = pd.Series(_isin(pool.index, train_set["decl_key"]), index=pool.index)
         w_all = pd.Series(_weights(pool, inspected), index=pool.index[inspected.to_numpy()])
         w = w_all.reindex(train_set["decl_key"]).fillna(1.0).to_numpy()
     model = train(None, features, cfg, labelled=train_set, weights=w)
@@ -242,9 +255,10 @@ def load_model(directory: Path):  # noqa: ANN201
 
 
 def run(proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict | None = None,
-        model_dir: Path | None = None) -> LearnResult:
-    """Evaluate on the time split, then (if enough outcomes) train on all of them, save the
-    model and return the probability for every declaration."""
+        model_dir: Path | None = None, always_predict: bool = False) -> LearnResult:
+    """Evaluate on the time split, then (if enough outcomes) train on all of them and save the
+    model; the probability for every declaration is returned when the model beats the rules
+    (or ``always_predict``)."""
     labelled = labels(proj)
     n = len(labelled)
     if n < int(cfg.learn_min_outcomes):
@@ -261,10 +275,10 @@ def run(proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict | None 
     if split_model is None:
         return LearnResult("skipped", metrics.get("error", "time split failed"), metrics)
     beats = _beats(metrics)
-    inspected = pd.Series(features.index.isin(set(labelled["decl_key"])), index=features.index)
+    inspected = pd.Series(_isin(features.index, labelled["decl_key"]), index=features.index)
     weights = pd.Series(_weights(features, inspected), index=features.index[inspected.to_numpy()])
     model = train(None, features, cfg, labelled=labelled, weights=weights.reindex(labelled["decl_key"]).to_numpy())
-    probability = predict(model, features)
+    probability = predict(model, features) if (beats or always_predict) else None
     path = save_model(model, model_dir, features, metrics) if model_dir is not None else None
     scores = (f"precision@5% {metrics['model_precision_at_5']:.2f} vs {metrics['rules_precision_at_5']:.2f}, "
               f"precision@10% {metrics['model_precision_at_10']:.2f} vs {metrics['rules_precision_at_10']:.2f} "

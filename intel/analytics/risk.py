@@ -78,15 +78,12 @@ def _map_part(keys: pd.Series, table: pd.DataFrame | None) -> tuple[np.ndarray, 
 
 def watch_part(hs: pd.Series, cfg: Settings) -> tuple[np.ndarray, np.ndarray]:
     """1 for an HS code on a sector watch list, with the list named."""
-    codes = hs.fillna("").astype(str)
-    unique = pd.Series(codes.unique())
-    sector = pd.Series(watch_sector(unique, cfg.watch_lists).to_numpy(), index=unique.to_numpy())
-    hit = codes.map(sector).fillna("").to_numpy(dtype=object)
-    score = (hit != "").astype(float)
-    reasons = np.full(len(codes), None, dtype=object)
-    for i in np.flatnonzero(score):
-        reasons[i] = [f"HS {codes.iat[i]} is on the {hit[i]} watch list"]
-    return score, reasons
+    codes, unique = pd.factorize(hs.fillna("").astype(str))
+    sector = watch_sector(pd.Series(np.asarray(unique, dtype=object)), cfg.watch_lists).to_numpy(dtype=object)
+    per_code = np.array([[f"HS {h} is on the {s} watch list"] if s else None for h, s in zip(unique, sector)] + [None],
+                        dtype=object)
+    score = (np.append(sector, "")[codes] != "").astype(float)
+    return score, per_code[codes]
 
 
 def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +143,8 @@ def decided_outcomes(proj: Projection) -> pd.DataFrame:
     if "inspection_result" in dec and len(dec):
         own = pd.DataFrame({"decl_key": text(dec["decl_key"]), "result": text(dec["inspection_result"], lower=True),
                             "decided_at": pd.Series(pd.NaT, index=dec.index, dtype="datetime64[ns]")})
-        own = own[own["result"].ne("") & ~own["decl_key"].isin(set(out["decl_key"]))]
+        own = own[own["result"].ne("")]
+        own = own[~pd.Index(own["decl_key"].to_numpy(dtype=object)).isin(out["decl_key"].to_numpy(dtype=object))]
         out = pd.concat([out, own], ignore_index=True) if len(out) else own.reset_index(drop=True)
     out = out[out["result"].isin(_DECIDED)].reset_index(drop=True)
     out["adverse"] = out["result"].isin(ADVERSE_RESULT)
@@ -252,23 +250,31 @@ def part_scores(proj: Projection, cfg: Settings, parts: dict[str, object] | None
     return d, scores, reasons
 
 
-def other_score(proj: Projection, cfg: Settings, parts: dict[str, object], exclude: tuple[str, ...] = ("route",)) -> pd.Series:
+def other_score(proj: Projection, cfg: Settings, parts: dict[str, object], exclude: tuple[str, ...] = ("route",),
+                computed: tuple | None = None) -> pd.Series:
     """The combined score of every part but ``exclude`` (indexed by ``decl_key``), as the
-    other analytics' suspicion the routes analytic looks for concentrations of."""
-    d, scores, _ = part_scores(proj, cfg, parts)
+    other analytics' suspicion the routes analytic looks for concentrations of.
+    ``computed`` is a :func:`part_scores` result to reuse."""
+    d, scores, _ = computed if computed is not None else part_scores(proj, cfg, parts)
     kept = {k: v for k, v in scores.items() if k not in exclude}
     return pd.Series(combine(kept, dict(cfg.risk_weights or {})), index=d["decl_key"].to_numpy())
 
 
-def run(proj: Projection, cfg: Settings, parts: dict[str, object] | None = None) -> pd.DataFrame:
+def run(proj: Projection, cfg: Settings, parts: dict[str, object] | None = None, computed: tuple | None = None) -> pd.DataFrame:
     """Combine the parts into ``risk_score``, ``lane`` and ``reasons`` for every declaration.
 
     Returns ``decl_key, declaration_id, reporting_country, risk_score, lane, reasons,
     consignee_party_id, route_id`` plus ``rule_score`` (before learning) and one ``p_<part>``
-    column per part score (the features the learner uses).
+    column per part score (the features the learner uses). ``computed`` is a
+    :func:`part_scores` result for the same parts before the routes analytic ran: only the
+    route part is (re)computed.
     """
     parts = parts or {}
-    d, scores, reasons = part_scores(proj, cfg, parts)
+    if computed is not None:
+        d, scores, reasons = computed[0], dict(computed[1]), dict(computed[2])
+        scores["route"], reasons["route"] = _map_part(d["decl_key"], _by_key(parts.get("routes"), "decl_key"))
+    else:
+        d, scores, reasons = part_scores(proj, cfg, parts)
     weights = dict(cfg.risk_weights or {})
     rule = combine(scores, weights)
     mult, tier = _aeo_multiplier(d["consignee"], proj, cfg)

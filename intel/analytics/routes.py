@@ -2,27 +2,35 @@
 
 Each declaration's route is ``origin country > port of loading > transit hubs in order >
 port of discharge`` (the ``route`` / ``route_id`` strings built at ingest, rebuilt here from
-the columns when absent). Signals, each explained in the reasons:
+the columns when absent, or the ports recovered from the string when only it is present).
+Signals, each explained in the reasons:
 
 - **origin laundering**: the declared origin differs from the country the goods were loaded in
-  (port of loading, else export country), weighted by how unusual that is for the origin in the
-  data itself (a landlocked origin that always ships through a neighbour is normal), by the
-  motive (a preferential origin claimed for goods loaded outside the preferential area), by a
-  free-zone stop in a third country or in the claimed origin country, and by watch-list goods;
+  (port of loading, else export country). What is normal is learned from the data: a
+  landlocked origin (no seaport in the hub reference, few loadings of its own) that ships
+  through a neighbour, and an entrepôt loading country (Singapore, Hong Kong, Rotterdam: many
+  foreign-origin loadings) make the mismatch ordinary. It weighs more with a motive (a
+  preferential origin claimed for goods loaded outside the preferential area), a free-zone
+  stop in the claimed origin country or in a third country (less at a configured legitimate
+  hub), a consignment country that differs from the loading country (itself weighted by how
+  rare that is for the loading country) and watch-list goods;
 - **circuity**: the distance along the legs (sea lanes for ships, great circle otherwise) over
-  the direct distance between the same ports, discounted for routes that are common in their
-  lane and for detours only through the configured legitimate hubs;
-- **rarity**: a routing seen few times in a lane (origin, destination, HS chapter) that has a
+  the direct distance between the same ports, above ``cfg.circuity_ratio`` and
+  ``cfg.circuity_min_extra_km``; discounted for routings common in their lane and for detours
+  only through the configured legitimate hubs;
+- **rarity**: a routing seen in at most ``cfg.rare_route_share`` of a lane (origin,
+  destination, HS chapter; falling back to origin and destination for small lanes) that has a
   dominant routing;
 - **concentration**: transit through a hub where the other analytics' findings concentrate.
 
 A transit stop at a big hub is never suspicious by itself: every signal needs an inconsistency
 (origin versus loading country, a detour, a deviation from the lane's usual routing).
 
-The hub ranking sums the suspicion of the declarations that pass through each hub and adds the
-betweenness of the hub on the graph of suspicious flows (legs weighted by the suspicion they
-carry), so a free zone in the middle of laundering paths ranks above the ports at either end and
-above a big hub whose flow is mostly clean.
+The hub ranking (inspection placement) counts the high-scored declarations each hub carries
+beyond what its volume explains, overall and as an intermediate stop, their lift over the
+overall share, and the hub's betweenness on the hub graph whose legs are weighted by the excess
+suspicion they carry: a free zone in the middle of laundering paths ranks above the ports at
+either end, and a big hub whose flow is as clean as the average ranks low however large.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ CSV_FILES = {
     "tip_matches": ("tip_matches.csv", ["tip_id", "target_label", "target_key", "score", "evidence"]),
 }
 PARQUET_FILES = {name: f"{name}.parquet" for name in CSV_FILES}
+_LIST_COLUMNS = {"reasons", "members", "aliases", "tip_ids", "evidence", "countries", "hubs", "hs_chapters"}
 TIP_RELS = {"Party": "TIP_NAMES", "Identifier": "TIP_IDENT", "Hub": "TIP_PORT", "Declaration": "TIP_FLAGS"}
 
 
@@ -97,10 +98,11 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
     communities, membership = comm_out if isinstance(comm_out, tuple) else (None, None)
     parts: dict[str, Any] = {"consignees": consignees, "valuation": valuation, "deminimis": deminimis, "tips": decl_tip,
                              "communities": communities, "membership": membership}
-    other = stage("route context", lambda: risk_mod.other_score(proj, cfg, parts))
+    computed = stage("risk parts", lambda: risk_mod.part_scores(proj, cfg, parts))
+    other = risk_mod.other_score(proj, cfg, parts, computed=computed) if computed is not None else None
     routes, decl_route, hubs = stage("routes", lambda: routes_mod.run(proj, cfg, decl_scores=other), (None, None, None))
     parts["routes"] = decl_route
-    risk = stage("risk", lambda: risk_mod.run(proj, cfg, parts))
+    risk = stage("risk", lambda: risk_mod.run(proj, cfg, parts, computed=computed))
     if risk is None:  # the combination itself failed: every declaration still gets a row
         risk = risk_mod.run(proj, cfg, {})
     learned = stage("learn", lambda: _learn(proj, cfg, risk, parts, model_dir))
@@ -201,22 +203,31 @@ def _csv_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     ordered = [*columns, *[c for c in out.columns if c not in columns]]
     out = out[ordered]
     for c in out.columns:
-        if out[c].dtype == object:
+        if out[c].dtype == object and _has_lists(out[c]):
             sep = "|" if c in {"members", "aliases", "tip_ids"} else "; "
             out[c] = out[c].map(lambda v, s=sep: _flat(v, s))
     return out
+
+
+def _has_lists(column: pd.Series) -> bool:
+    """A column of lists (reasons, members, ...): the known ones, or any whose first values are."""
+    if column.name in _LIST_COLUMNS:
+        return True
+    sample = column.dropna().head(1000)
+    return bool(sample.map(lambda v: isinstance(v, (list, tuple, np.ndarray, set))).any())
 
 
 def _parquet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Lists of text stay lists; any other object column becomes text (Parquet wants one type)."""
     out = frame.copy()
     for c in out.columns:
-        if out[c].dtype == object:
-            is_list = out[c].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any()
-            if is_list:
-                out[c] = out[c].map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple, np.ndarray)) else ([] if v is None or v is pd.NA else [str(v)]))
-            else:
-                out[c] = out[c].map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v))
+        if out[c].dtype != object or pd.api.types.infer_dtype(out[c], skipna=True) in {"string", "empty"}:
+            continue
+        if _has_lists(out[c]):
+            out[c] = out[c].map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple, np.ndarray, set))
+                                else ([] if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else [str(v)]))
+        else:
+            out[c] = out[c].map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v))
     return out
 
 

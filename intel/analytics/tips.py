@@ -2,15 +2,16 @@
 
 Each tip's suspects are matched to what the data holds:
 
-- **names** — fingerprinted (``fingerprints``), legal forms dropped, then compared with
-  rapidfuzz ``token_sort_ratio`` against every way each party was written (its mentions'
-  fingerprints, display name and aliases); candidates are blocked by character-trigram
-  TF-IDF cosine, a match needs ``cfg.tip_name_threshold`` and its rarest words must match too;
+- **names** — fingerprinted (``fingerprints``), legal forms dropped (the resolver's core
+  name), then scored with the resolver's ``name_score`` (typing slips forgiven, a different
+  word or number capped: "Golden Star" is not "Golden Sun") against every way each party was
+  written (its mentions' fingerprints, display name and aliases); candidates are blocked by
+  character-trigram TF-IDF cosine, and a match needs ``cfg.tip_name_threshold``;
 - **phones** — read as E.164 and compared for equality with phone identifiers (a number
   written nationally, ``02 123 4567``, equals ``+<country code>21234567`` for any 1-3 digit
   country code);
 - **e-mails** — equal ignoring case; **addresses** — normalised (case, punctuation, common
-  abbreviations) and fuzzy-matched (``token_sort_ratio`` ≥ 90);
+  abbreviations) and fuzzy-matched (``token_sort_ratio`` ≥ 90 with the same numbers);
 - **ports** — UN/LOCODEs equal to a hub.
 
 A declaration is *flagged* by a tip when one of its parties (consignee, consignor, declarant)
@@ -38,6 +39,7 @@ raise risk.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -53,6 +55,7 @@ CREDIBILITY = {"1": 1.0, "2": 0.85, "3": 0.6, "4": 0.35, "5": 0.1, "6": 0.35}
 DEAD_STATUS = frozenset({"rejected", "withdrawn", "dismissed", "false", "invalid", "retracted"})
 STRENGTH = {"phone": 0.9, "email": 0.9, "address": 0.6, "port": 0.3}
 ADDRESS_THRESHOLD = 90.0
+_NUMBER = re.compile(r"\d+")
 MATCH_COLUMNS = ["tip_id", "target_label", "target_key", "score", "evidence", "kind", "strength"]
 DECL_COLUMNS = ["decl_key", "score", "reasons", "tip_ids"]
 _ABBREVIATIONS = {
@@ -106,6 +109,17 @@ def normalise_address(s: pd.Series) -> pd.Series:
     return tokens.map(lambda ts: " ".join(_ABBREVIATIONS.get(t, t) for t in ts) if isinstance(ts, list) else "")
 
 
+def address_score(x: str, y: str) -> float:
+    """Similarity 0-100 of two normalised addresses: rapidfuzz ``token_sort_ratio``, but 0
+    when their numbers differ (house, unit, floor, postcode: '355 Nguyen Thi Minh Khai' is
+    not '316 Nguyen Thi Minh Khai')."""
+    from rapidfuzz import fuzz
+
+    if sorted(_NUMBER.findall(x)) != sorted(_NUMBER.findall(y)):
+        return 0.0
+    return float(fuzz.token_sort_ratio(x, y))
+
+
 def _phone_matches(suspects: pd.DataFrame, phones: pd.DataFrame) -> pd.DataFrame:
     """Suspect phones equal to phone identifiers (E.164) once both are read as digits.
 
@@ -133,9 +147,11 @@ def _phone_matches(suspects: pd.DataFrame, phones: pd.DataFrame) -> pd.DataFrame
 
 
 def _core(fp: pd.Series) -> pd.Series:
-    from ingest.resolve_prepare import core_name
+    """Fingerprints without legal forms (the resolver's core name)."""
+    from ingest.resolve_names import core_name
 
-    return fp.map(lambda v: core_name(v) if v else "")
+    uniq = pd.unique(fp)
+    return fp.map(dict(zip(uniq, (core_name(v) if v else "" for v in uniq))))
 
 
 def _fingerprint(names: pd.Series) -> pd.Series:
@@ -185,20 +201,17 @@ def _tfidf(queries: np.ndarray, choices: np.ndarray):  # noqa: ANN202 - two scip
     return qm, cm
 
 
-def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, distinctive: bool = False,
-                min_cosine: float = 0.3) -> pd.DataFrame:
-    """``(query, choice, score)`` positions (into the two Series) of every pair with
-    rapidfuzz ``token_sort_ratio >= threshold``.
+def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, min_cosine: float = 0.3,
+                refine: Callable[[str, str], float] | None = None) -> pd.DataFrame:
+    """``(query, choice, score)`` positions (into the two Series) of every pair scoring at
+    least ``threshold``: rapidfuzz ``token_sort_ratio``, or ``refine(query, choice)`` for the
+    pairs whose ``token_set_ratio`` (its upper bound) clears the threshold.
 
     Blocking: candidates are pairs whose character-trigram TF-IDF vectors have a cosine of at
     least ``min_cosine`` (a sparse matrix product, in chunks of queries). Rare trigrams weigh
     most, so common words ('trading', 'road') alone do not make a candidate; only candidates
-    are scored by rapidfuzz (at 0.3, about 99 % of the pairs a full comparison finds, measured
-    on synthetic party names).
-
-    ``distinctive``: the query's two rarest tokens must each have a close partner (ratio ≥
-    75) among the choice's tokens, so 'Wealth Trading' does not match 'Wah Wah Trading' on
-    the strength of a shared common word."""
+    are scored (at 0.3, about 99 % of the pairs a full comparison finds, measured on
+    synthetic party names)."""
     from rapidfuzz import fuzz, process
 
     q = queries.reset_index(drop=True).astype(str).to_numpy(dtype=object)
@@ -217,18 +230,14 @@ def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, distin
     qi, ci = np.concatenate(rows), np.concatenate(cols)
     if not len(qi):
         return empty
-    score = process.cpdist(list(q[qi]), list(c[ci]), scorer=fuzz.token_sort_ratio, score_cutoff=threshold,
+    scorer = fuzz.token_sort_ratio if refine is None else fuzz.token_set_ratio
+    score = process.cpdist(list(q[qi]), list(c[ci]), scorer=scorer, score_cutoff=threshold,
                            workers=-1, dtype=np.float32).astype(float)
+    if refine is not None:
+        sel = np.flatnonzero(score >= threshold)
+        score[sel] = [refine(a, b) for a, b in zip(q[qi[sel]], c[ci[sel]])]
     keep = (score >= threshold) & (score > 0)
     out = pd.DataFrame({"query": qi[keep], "choice": ci[keep], "score": score[keep]})
-    if distinctive and len(out):
-        counts = pd.Series(c).str.split().explode().value_counts().to_dict()
-        def rarest(text: str) -> list[str]:
-            tokens = [t for t in text.split() if len(t) >= 2] or text.split()
-            return sorted(tokens, key=lambda t: (counts.get(t, 0), t))[:2]
-        ok = [all(any(fuzz.ratio(t, u) >= 75 for u in cand_text.split()) for t in rarest(query_text))
-              for query_text, cand_text in zip(q[out["query"].to_numpy()], c[out["choice"].to_numpy()])]
-        out = out[np.asarray(ok, dtype=bool)]
     return out.sort_values(["query", "choice"]).reset_index(drop=True)
 
 
@@ -288,7 +297,9 @@ def _name_matches(tips: pd.DataFrame, proj: Projection, cfg) -> pd.DataFrame:  #
         return pd.DataFrame(columns=["tip_id", "party_id", "kind", "suspect", "matched", "score", "strength"])
     names = _party_names(proj)
     s["key"] = _core(_fingerprint(s["suspect"]))
-    hits = fuzzy_join(s["key"], names["key"], cfg.tip_name_threshold, distinctive=True)
+    from ingest.resolve_similarity import name_score  # the resolver's own name similarity
+
+    hits = fuzzy_join(s["key"], names["key"], cfg.tip_name_threshold, refine=name_score)
     if hits.empty:
         return pd.DataFrame(columns=["tip_id", "party_id", "kind", "suspect", "matched", "score", "strength"])
     hits = pd.DataFrame({"tip_id": s["tip_id"].to_numpy()[hits["left"].to_numpy()],
@@ -323,7 +334,7 @@ def _ident_matches(tips: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     sa = _explode(tips, "suspect_addresses")
     if len(sa) and len(addrs):
         hits = fuzzy_join(normalise_address(sa["suspect"]), normalise_address(addrs["value"]), ADDRESS_THRESHOLD,
-                          min_cosine=0.5)
+                          min_cosine=0.5, refine=address_score)
         if len(hits):
             m = pd.concat([sa.iloc[hits["left"].to_numpy()].reset_index(drop=True),
                            addrs.iloc[hits["right"].to_numpy()].reset_index(drop=True)], axis=1)

@@ -110,7 +110,12 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:  
     level = np.full(len(d), "", dtype=object)
     todo = valid.copy()
     # the trader who sets the invoice price: the consignor, else the consignee
-    trader = np.where(d["consignor"].ne(""), "s:" + d["consignor"], "r:" + d["consignee"]).astype(object)
+    # (a row whose trader is unknown counts as its own trader: no evidence of dominance)
+    shipper, shippers = pd.factorize(d["consignor"])
+    receiver, receivers = pd.factorize(d["consignee"])
+    trader = np.where(d["consignor"].ne("").to_numpy(), shipper,
+                      np.where(d["consignee"].ne("").to_numpy(), len(shippers) + receiver,
+                               len(shippers) + len(receivers) + np.arange(len(d))))
     for code, usable, name in levels:
         m, s, k, traders, top = _norms(x, code, valid & usable, trader)
         market = (k >= cfg.min_peer_group) & (traders >= MIN_TRADERS) & (top <= MAX_TRADER_SHARE)
@@ -135,21 +140,21 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:  
         "norm": np.exp(med), "ratio": ratio, "direction": direction, "robust_z": z, "peer_n": n.astype(int),
         "unit": uv["unit"].to_numpy(),
     })
-    group = np.where(level == "hs6+origin", "HS " + hs6 + " from " + origin,
-                     np.where(level == "hs6", "HS " + hs6 + ", all origins",
-                              np.where(level == "hs4", "HS " + hs6.str[:4], "")))
-    note = np.where(level == "hs6", np.where(origin.ne(""), "; too few from " + origin, ""),
-                    np.where(level == "hs4", "; too few HS " + hs6 + " peers", ""))
-    out["peer_group"] = group
-
+    out["peer_group"] = ""
     reasons = np.full(len(d), "", dtype=object)
     flagged = np.flatnonzero(direction != "")
     if len(flagged):
         f = out.iloc[flagged]
+        lv, h6, org = level[flagged], hs6.iloc[flagged], origin.iloc[flagged]
+        group = np.where(lv == "hs6+origin", "HS " + h6 + " from " + org,
+                         np.where(lv == "hs6", "HS " + h6 + ", all origins", "HS " + h6.str[:4]))
+        note = np.where(lv == "hs6", np.where(org.ne(""), "; too few peers from " + org, ""),
+                        np.where(lv == "hs4", "; too few HS " + h6 + " peers", ""))
+        out.loc[out.index[flagged], "peer_group"] = group
         unit = "USD/" + f["unit"]
         how = np.where(f["direction"] == "under", R.pct(f["ratio"]) + " of", R.num(f["ratio"]) + "×")
         reasons[flagged] = ("unit value " + R.num(f["unit_value"]) + " " + unit + " is " + how + " the median "
-                            + R.num(f["norm"]) + " " + unit + " for " + f["peer_group"] + " (n="
-                            + f["peer_n"].map("{:,}".format) + note[flagged] + ")").to_numpy()
-    out["reasons"] = [[r] if r else [] for r in reasons]
+                            + R.num(f["norm"]) + " " + unit + " for " + group + " (n="
+                            + f["peer_n"].map("{:,}".format) + note + ")").to_numpy()
+    out["reasons"] = R.collect([reasons])
     return out[COLUMNS]

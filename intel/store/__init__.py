@@ -17,8 +17,15 @@ from pathlib import Path
 
 from .base import Store, StoreError
 
-__all__ = ["open_store", "parse_store_uri", "Store", "StoreError", "DEFAULT_STORE",
-           "NEO4J_SCHEMES"]
+__all__ = [
+    "DEFAULT_STORE",
+    "NEO4J_SCHEMES",
+    "Store",
+    "StoreError",
+    "open_store",
+    "parse_store_uri",
+    "resolve_uri",
+]
 
 DEFAULT_STORE = "embedded:./intel-data"
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -41,6 +48,15 @@ def parse_store_uri(uri: str | None = None) -> tuple[str, str]:
         return "neo4j", uri
     raise StoreError(f"unknown store URI scheme {scheme.group(1)!r} in {uri!r}; "
                      f"accepted forms: {_ACCEPTED}")
+
+
+def resolve_uri(uri: str | None = None) -> str:
+    """The canonical form of a store URI: ``embedded:<absolute path>`` or the Neo4j URI
+    unchanged (so another process, e.g. the dashboard, opens the same store)."""
+    kind, target = parse_store_uri(uri)
+    if kind == "embedded":
+        return f"embedded:{Path(target).expanduser().resolve()}"
+    return target
 
 
 def open_store(uri: str | None = None, read_only: bool = False) -> Store:

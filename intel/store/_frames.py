@@ -30,8 +30,16 @@ import pyarrow.compute as pc
 from .base import StoreError
 
 __all__ = [
-    "ARROW_TYPES", "HASH_COLUMN", "arrow_schema", "to_arrow", "row_hash", "empty_table",
-    "dedupe_last", "anti_join", "changed_rows", "to_frame",
+    "ARROW_TYPES",
+    "HASH_COLUMN",
+    "anti_join",
+    "arrow_schema",
+    "changed_rows",
+    "dedupe_last",
+    "empty_table",
+    "row_hash",
+    "to_arrow",
+    "to_frame",
 ]
 
 ARROW_TYPES: dict[str, pa.DataType] = {

@@ -17,10 +17,28 @@ from intel.model import NodeType, RelType
 from ._frames import HASH_COLUMN
 
 __all__ = [
-    "q", "create_node_table", "create_rel_table", "add_column", "copy_nodes", "copy_rels",
-    "fetch_hashes", "fetch_rows", "update_nodes", "fetch_rels", "update_rels",
-    "delete_nodes", "all_nodes", "all_rels", "count_nodes", "fetch_node", "expand",
-    "load_columns", "expand_plan", "ONE", "SCAN", "LOOKUP",
+    "LOOKUP",
+    "ONE",
+    "SCAN",
+    "add_column",
+    "all_nodes",
+    "all_rels",
+    "copy_nodes",
+    "copy_rels",
+    "count_nodes",
+    "create_node_table",
+    "create_rel_table",
+    "delete_nodes",
+    "expand",
+    "expand_plan",
+    "fetch_hashes",
+    "fetch_node",
+    "fetch_rels",
+    "fetch_rows",
+    "load_columns",
+    "q",
+    "update_nodes",
+    "update_rels",
 ]
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from intel.model import NODES, RELS, NodeType, RelType
 
-__all__ = ["Expansion", "expansions", "walk", "node_id", "NODE_COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["EDGE_COLUMNS", "NODE_COLUMNS", "Expansion", "expansions", "node_id", "walk"]
 
 NODE_COLUMNS = ["id", "label", "key", "caption", "props"]
 EDGE_COLUMNS = ["src", "dst", "type"]

@@ -48,12 +48,12 @@ from ._neighbourhood import Expansion, walk
 from ._setdiff import SetDifferenceStore, _node_type, _rel_type
 from .base import StoreError
 
-__all__ = ["LadybugStore", "DB_FILE"]
+__all__ = ["DB_FILE", "LadybugStore"]
 
 #: the database file inside a store folder
 DB_FILE = Path("graph") / "graph.lbug"
 
-_LOCKED = re.compile(r"Could not set lock on file.*?(?:held by PID (\d+))?", re.S)
+_LOCKED = re.compile(r"Could not set lock on file.*?(?:held by PID (\d+))?", re.DOTALL)
 _CHECKPOINTING = "checkpoint recovery is pending"
 
 

@@ -42,7 +42,7 @@ CHROMIUM = os.environ.get("INTEL_CHROMIUM", shutil.which("chromium") or "/usr/bi
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
-#: the explorer's node cap in the test server (THLCH has 36 declarations, the shell far fewer)
+#: the explorer's node cap in the test server (THLCH has 38 declarations, the shell far fewer)
 NODE_CAP = 30
 
 #: username -> (password, role, organisation)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from conftest import NODE_CAP, USERS, explorer_frame, graph_nodes, pick_option, sign_in_as, wait_idle
-from world import SHARED_PHONE, SHELL_ID, SHELL_NAME, XSS_NAME
+from world import FORMULA_ID, FORMULA_NAME, SHARED_PHONE, SHELL_ID, SHELL_NAME, XSS_NAME
 
 from dashboards.roles import PAGES
 
@@ -172,6 +173,23 @@ def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
     assert page.evaluate("() => document.querySelectorAll('img[src=\"x\"]').length") == 0
     time.sleep(3.0)  # give a (failed) image load time to fire onerror (and a dialog)
     s.shot("explorer-hostile-name")
+    _assert_clean(s)
+
+
+def test_findings_csv_download_neutralises_formulas(open_session):  # noqa: ANN001
+    import csv
+    import io
+
+    s = open_session("analyst.th")
+    s.goto("/findings")
+    with s.page.expect_download() as got:
+        s.page.get_by_role("button", name="Download CSV").first.click()
+    data = Path(got.value.path()).read_bytes().decode("utf-8-sig")
+    rows = {r["party_id"]: r for r in csv.DictReader(io.StringIO(data))}
+    assert rows[FORMULA_ID]["display_name"] == "'" + FORMULA_NAME
+    assert rows[SHELL_ID]["display_name"] == SHELL_NAME
+    assert rows["P0000000000a5"]["display_name"] == XSS_NAME  # CSV is data, not HTML: kept as written
+    assert all(not v.startswith(("=", "+", "-", "@")) for r in rows.values() for v in r.values() if v)
     _assert_clean(s)
 
 

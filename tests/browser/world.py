@@ -17,6 +17,7 @@ What the tests rely on (keep these true after the swap):
 - a party named :data:`XSS_NAME` exists;
 - :data:`SHELL_NAME` is a consignee whose phone :data:`SHARED_PHONE` is shared with other
   consignees (an ``Identifier`` node ``phone:+6621234567`` linked by ``HAS_IDENTIFIER``);
+- a consignee is named :data:`FORMULA_NAME` (CSV formula injection);
 - the findings folder ``STATE/findings`` holds ``consignees``, ``declarations``, ``routes``,
   ``communities``, ``hubs`` and ``tip_matches`` parquet files.
 """
@@ -30,6 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
+#: a consignee whose name a spreadsheet would run as a formula
+FORMULA_NAME = '=HYPERLINK("http://evil.example/x","Invoice")'
+FORMULA_ID = "P0000000000a6"
 SHELL_NAME = "Golden Lotus Trading Co"
 SHELL_ID = "P0000000000a1"
 SHARED_PHONE = "+6621234567"
@@ -53,6 +57,7 @@ PARTIES = [
     ("P0000000000a3", "Bangkok Prime Goods", "Bangkok Prime Goods", "TH", "2024-05-25", ""),
     ("P0000000000a4", "Chao Phraya Wholesale", "Chao Phraya Wholesale", "TH", "2019-01-10", "2"),
     ("P0000000000a5", XSS_NAME, XSS_NAME, "TH", "2024-06-01", ""),
+    (FORMULA_ID, FORMULA_NAME, FORMULA_NAME, "TH", "2023-02-01", ""),
     ("P0000000000b1", "Shenzhen Bright Electronics Ltd", "Shenzhen Bright Electronics Ltd", "CN", "2015-03-03", ""),
     ("P0000000000b2", "Klang Freight Forwarding Sdn Bhd", "Klang Freight Forwarding Sdn Bhd", "MY", "2012-07-07", "1"),
     ("P0000000000c1", "Thai Customs Brokers Co", "Thai Customs Brokers Co", "TH", "2010-01-01", "3"),
@@ -74,8 +79,10 @@ def world_frames() -> dict[str, pd.DataFrame]:
     origin, classified, on_route = [], [], []
     routes: dict[str, tuple[str, int]] = {}
     plan = []
-    for i in range(36):
+    for i in range(38):
         cons = SHELLS[i % len(SHELLS)] if i < 24 else ["P0000000000a4", "P0000000000a4", "P0000000000b2"][i % 3]
+        if i >= 36:
+            cons = FORMULA_ID
         suspicious = i < 24
         transit = ["MYPKG"] if suspicious else []
         origin_c = "MY" if suspicious and i % 2 else "CN"
