@@ -77,7 +77,7 @@ def _context(uri: str) -> Ctx:
         if kind == "embedded":
             state_dir = Path(target).expanduser().resolve() / "state"
         else:
-            state_dir = Path(os.environ.get("INTEL_HOME", "~/.intel")).expanduser() / "state"
+            state_dir = Path(os.environ.get("INTEL_HOME") or "./intel-data").expanduser() / "state"  # as the Neo4j store
     state_dir.mkdir(parents=True, exist_ok=True)
     return Ctx(uri=uri, state_dir=state_dir, db=AppDB(state_dir / "app.sqlite"),
                cfg=load_settings(state_dir), store_error=error)

@@ -105,21 +105,19 @@ def _relink_declarations(store: Store, moved: pd.DataFrame) -> None:
     """Stored declarations written with a moved mention get their role edge back."""
     lookup = dict(zip(moved["mention_key"], moved["party_id"]))
     for role, rel_type in _ROLES.items():
-        rows = store.query(
-            f"MATCH (d:Declaration) WHERE d.{role}_mention IN $keys "
-            f"RETURN d.decl_key AS src, d.{role}_mention AS mention",
-            {"keys": list(lookup)},
-        )
+        column = f"{role}_mention"
+        rows = store.nodes("Declaration", ["decl_key", column])
+        rows = rows[rows[column].isin(lookup)]
         if len(rows):
-            store.upsert_rels(rel_type, pd.DataFrame({"src": rows["src"], "dst": rows["mention"].map(lookup)}))
+            store.upsert_rels(rel_type, pd.DataFrame({"src": rows["decl_key"], "dst": rows[column].map(lookup)}))
 
 
 def _refresh_identifier_counts(store: Store, keys: list[str]) -> None:
     if not keys:
         return
     counts = store.query(
-        "MATCH (p:Party)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.ident_key IN $keys "
-        "RETURN i.ident_key AS ident_key, count(DISTINCT p) AS party_count",
+        "UNWIND $keys AS k MATCH (i:Identifier {ident_key: k})<-[:HAS_IDENTIFIER]-(p:Party) "
+        "RETURN k AS ident_key, count(DISTINCT p) AS party_count",
         {"keys": keys},
     )
     if len(counts):
@@ -133,10 +131,11 @@ def load_declarations(
     decl = decl.drop_duplicates("decl_key", keep="last").copy()
     hash_columns = [c for c in NODES["Declaration"].columns if c in decl.columns and c not in {"source_file", "line", "row_hash"}]
     decl["row_hash"] = row_hash(decl, hash_columns)
+    # key look-ups for a small batch; one read of two columns for a large one
     stored = store.query(
-        "MATCH (d:Declaration) WHERE d.decl_key IN $keys RETURN d.decl_key AS decl_key, d.row_hash AS row_hash",
+        "UNWIND $keys AS k MATCH (d:Declaration {decl_key: k}) RETURN d.decl_key AS decl_key, d.row_hash AS row_hash",
         {"keys": decl["decl_key"].tolist()},
-    ) if len(decl) <= 50_000 else store.nodes("Declaration", ["decl_key", "row_hash"])
+    ) if len(decl) <= 20_000 else store.nodes("Declaration", ["decl_key", "row_hash"])
     stored = stored[stored["decl_key"].isin(set(decl["decl_key"]))]
     merged = decl[["decl_key", "row_hash"]].merge(stored, on="decl_key", how="left", suffixes=("", "_old"))
     changed = merged.loc[merged["row_hash_old"].notna() & (merged["row_hash_old"] != merged["row_hash"]), "decl_key"]
@@ -177,7 +176,7 @@ def _ensure_hubs(store: Store, decl: pd.DataFrame) -> None:
     ]).str.strip().loc[lambda s: s.str.len() == 5].unique()
     if not len(codes):
         return
-    known = set(store.query("MATCH (h:Hub) WHERE h.locode IN $codes RETURN h.locode AS locode", {"codes": list(codes)})["locode"])
+    known = set(store.nodes("Hub", ["locode"])["locode"])
     unknown = [c for c in codes if c not in known]
     if unknown:
         store.upsert_nodes("Hub", pd.DataFrame({"locode": unknown, "country": [c[:2] for c in unknown], "known": False}))

@@ -2,7 +2,7 @@
 
 A *mention* is one distinct way a trader was written (``ingest.normalize`` builds the
 ``mentions`` frame); a *party* is the trader the analyst reasons about. ``resolve`` groups
-mentions into parties and returns who merged with whom, by which rule, on which fields.
+mentions into parties and says who merged with whom, by which rule, on which fields.
 
 Rules (``assignments.rule`` / ``evidence.rule``), strongest first
 -----------------------------------------------------------------
@@ -11,46 +11,60 @@ Rules (``assignments.rule`` / ``evidence.rule``), strongest first
   id in any scope, but only when the names are compatible (``id_name_threshold``): that is
   how a declaration's ``consignee_id`` reaches the registry entry.
 - ``same_tax_id`` — a tax registration names one legal person.
-- ``name+phone``, ``name+email``, ``name+address`` — compatible names (core-name similarity
-  >= ``name_threshold``) and a shared strong identifier.
-- ``fuzzy_name+country`` — nearly identical names (>= ``fuzzy_threshold``) in the same
-  country, and no identifier that contradicts it (different phones, e-mails, tax ids or
-  trader ids in one administration): "ABC Trading" and "ABD Trading" with different phones
-  stay two companies.
+- ``name+phone``, ``name+email``, ``name+address`` — compatible names (``name_threshold``)
+  and a shared strong identifier (E.164 phone, e-mail, normalised address).
+- ``fuzzy_name+country`` — the same organisation name up to one typing slip
+  (``fuzzy_threshold``), not in different countries, and no identifier contradicting it
+  (different phones, e-mails, tax ids, or trader ids in one administration). Registered
+  company names are unique within a jurisdiction; people's names are not, so a person's
+  name never merges on its own.
+
+Names are compared by :mod:`ingest.resolve_similarity` on their core (fingerprint without
+legal form, :mod:`ingest.resolve_names`). The score is nearly discrete by construction: a
+typing slip keeps it at 96+, while another word, another acronym, another word order,
+another legal form or other numbers cap it at 50-85, below every threshold — which is why
+precision and recall barely move between thresholds 85 and 92 (``name_threshold``) or 93
+and 97 (``fuzzy_threshold``) on the generator's ``default`` and ``sparse`` worlds.
 
 Never merged: a shared address alone (registered agents serve hundreds of companies), a
 shared phone or e-mail with incompatible names (shell-consignee rings are *different*
 fictitious companies sharing identifiers; they stay distinct parties so the identifiers they
 share show up as graph structure through ``party_identifiers``).
 
-Chaining is guarded (see ``ingest.resolve_cluster``): edges are applied strongest first, and
-a soft edge is refused when the two clusters it would join carry different tax ids,
+Chaining is guarded (:mod:`ingest.resolve_cluster`): hard facts first, then soft edges
+strongest first, each refused when the two clusters it would join carry different tax ids,
 different trader ids in one scope, representative names below ``chain_floor``, or (fuzzy
-rule) different phones / e-mails. Hard rules are never refused. Refused edges are returned
-in ``Resolution.rejected`` with the conflict.
+rule) different countries, phones or e-mails. Refused edges are in ``Resolution.rejected``.
 
-Pipeline: ``resolve_prepare`` (arrays and integer codes) -> ``resolve_blocking`` (candidate
-pairs from exact-key and rare-name-token blocks, block size caps, cdist in big blocks, pair
-counts) -> ``resolve_rules`` (vectorised rules) -> ``resolve_cluster`` (guarded union-find,
-party ids) -> ``resolve_frames`` (output frames).
+Pipeline: ``resolve_prepare`` (integer codes, name features once per distinct name) ->
+``resolve_blocking`` (candidate pairs from exact-key and one-slip name blocks, block caps,
+rapidfuzz ``cdist`` in big blocks, counts) -> ``resolve_rules`` (vectorised rules) ->
+``resolve_cluster`` (connected components of the facts, guarded union-find, party ids) ->
+``resolve_frames`` (output frames). Measured (``benchmarks/bench_resolve.py``, 2 cores shared
+with other jobs): 200k mentions in 8-10 s of CPU, 11-22 s wall; 1.2M candidate pairs where
+all-pairs would be 20 billion.
 
 Why not splink
 --------------
-splink (Fellegi-Sunter on DuckDB or Spark) learns match weights from the data and scales
-to tens of millions of records. These rules are deterministic domain rules with vetoes
-("never on address alone", "different phones veto a fuzzy name"), which a weighted score
-can only approximate, and each merge must name its rule for an analyst. The hand-rolled
-matcher compares integer codes with numpy and names with rapidfuzz in C, and resolves
-200k mentions in a few seconds on two cores (``benchmarks/bench_resolve.py``) with no
-database round trip. A deployment that outgrows it (tens of millions of mentions, or
-wanting learned weights) should move to splink with the same blocking keys (phone, e-mail,
-address, name fingerprint tokens) and keep this module's guards as a post-processing step.
+splink (Fellegi-Sunter on DuckDB or Spark; not installed here) learns match weights from the
+data and scales to tens of millions of records. These rules are deterministic domain rules
+with vetoes ("never on an address alone", "different phones veto a fuzzy name", "another
+legal form is another company"), which a weighted sum of comparison levels approximates
+only loosely, and each merge must name its rule and fields for an analyst. The hand-rolled
+matcher compares integer codes with numpy and names with rapidfuzz in C, needs no database
+round trip, and is fast enough at this scale. A deployment that outgrows it (tens of
+millions of mentions, or wanting learned weights) should move to splink with the same
+selective blocking keys (phone, e-mail, address, exact and one-slip core names — a careless
+name-prefix rule made 60k records take 190 s there) and keep this module's guards as a
+post-processing step over its clusters.
 
 Incremental mode: pass the stored mentions with their ``party_id`` as ``existing``. Only
 pairs touching a new mention are compared; existing mentions keep their party; when new
-evidence joins existing parties the smallest id survives and ``merged_into`` lists
-``old_party_id -> party_id`` so the loader can re-point edges. Party ids are ``P`` + 12 hex
-of sha1 of a new cluster's smallest ``mention_key``: deterministic across runs.
+evidence joins existing parties the smallest id survives (ids are content hashes, so
+"smallest" is an order every re-run agrees on) and ``merged_into`` lists
+``old_party_id -> party_id`` so the loader can re-point edges. New parties get ``P`` + 12
+hex of sha1 of their smallest ``mention_key``: deterministic across runs. An existing
+mention re-pointed by a merge with no new edge of its own has the rule ``existing``.
 """
 
 from __future__ import annotations
@@ -74,23 +88,19 @@ __all__ = ["Resolution", "ResolveConfig", "resolve"]
 class ResolveConfig:
     """Every resolver setting, with its default and what it does."""
 
-    #: core-name similarity (0-100) for names backed by a shared phone, e-mail or address
+    #: name similarity (0-100) for names backed by a shared phone, e-mail or address
     name_threshold: float = 90.0
-    #: core-name similarity for the weak rule: same country, no shared identifier
+    #: name similarity for the name-only rule (a typing slip scores 96)
     fuzzy_threshold: float = 95.0
-    #: core-name similarity for a registry id to match a declaration id in another scope
+    #: name similarity for a registry id to match a declaration's id in another scope
     id_name_threshold: float = 80.0
     #: a soft edge may not join clusters whose representative names score below this
     chain_floor: float = 70.0
-    #: treat two different addresses as a conflicting identifier in the weak rule
-    address_conflicts: bool = False
     #: blocks up to this size are compared all-pairs
     block_cap: int = 50
     #: bigger blocks up to this size are compared by name with rapidfuzz cdist; larger ones
-    #: are split on their members' rarest name tokens, then skipped (counted in stats)
+    #: are split on their members' two rarest name tokens, then skipped (counted in stats)
     cdist_cap: int = 5000
-    #: how many of a name's rarest tokens it is blocked on
-    token_blocks: int = 2
     #: threads for rapidfuzz (-1 = all cores)
     workers: int = -1
 
@@ -106,7 +116,9 @@ class Resolution:
     evidence: pd.DataFrame  # mention_a, mention_b, rule, score, fields
     merged_into: pd.DataFrame  # old_party_id, party_id (incremental merges of stored parties)
     rejected: pd.DataFrame  # mention_a, mention_b, rule, score, conflict (refused edges)
-    stats: dict = field(default_factory=dict)  # block and pair counts, timings
+    #: per block kind its blocks / pairs / big, split and skipped blocks; "candidates",
+    #: "counts" (mentions, edges, parties) and "seconds" per stage
+    stats: dict = field(default_factory=dict)
 
 
 def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,

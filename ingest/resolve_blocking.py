@@ -148,7 +148,7 @@ def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: s
             a, b = _name_filtered_pairs(block, p, cfg, st)
         elif depth == 0:
             st["split_blocks"] += 1
-            a, b = block_pairs(block, p.token_pair[block], p, cfg, stats, kind, depth=1)
+            a, b = block_pairs(block, _token_pairs(p)[block], p, cfg, stats, kind, depth=1)
         else:
             st["skipped_blocks"] += 1
             st["skipped_members"] += size
@@ -157,6 +157,15 @@ def block_pairs(idx, code, p: Prepared, cfg: ResolveConfig, stats: dict, kind: s
         out_b.append(b)
         st["pairs"] += len(a)
     return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def _token_pairs(p: Prepared) -> np.ndarray:
+    """Per mention, the code of its core name's two rarest tokens (-1: no name); computed
+    the first time a block is too big to compare, and kept on ``p``."""
+    if p.token_pair is None:
+        named = p.name >= 0
+        p.token_pair = np.where(named, rarest_token_pairs(p.names)[np.maximum(p.name, 0)], -1)
+    return p.token_pair
 
 
 def _org_names(p: Prepared) -> np.ndarray:
@@ -215,8 +224,6 @@ def candidate_pairs(p: Prepared, cfg: ResolveConfig) -> tuple[np.ndarray, np.nda
     stats: dict = {}
     n = len(p)
     all_idx = np.arange(n, dtype=np.int64)
-    named = p.name >= 0
-    p.token_pair = np.where(named, rarest_token_pairs(p.names)[np.where(named, p.name, 0)], -1)
     org_name = np.where(p.name >= 0, _org_names(p)[np.maximum(p.name, 0)], False)
     keys = {"phone": p.phone, "email": p.email, "address": p.address,
             "name": np.where(org_name, p.name, -1)}

@@ -170,14 +170,40 @@ def core_name(fp: str) -> str:
 
 
 def legal_form(fp: str) -> str:
-    """The legal-form class a name fingerprint states ('' when it states none)."""
+    """The legal-form class a name fingerprint states ('' when it states none).
+
+    A limited company says whether it is a "Company Limited" (``co ltd``) or a "Limited"
+    (``ltd``): in Hong Kong "X Limited" and "X Company Limited" are two registrations.
+    """
     tokens = fp.split()
     if "pt" in tokens and "ltd" in tokens:  # "Pt. Ltd.": a slipped "Pvt. Ltd.", not Indonesian PT
         tokens = [t for t in tokens if t != "pt"]
     ranks = [_FORM_RANK[t] for t in tokens if t in _FORM_RANK]
     if "s" in tokens and "b" in tokens:
         ranks.append(_FORM_RANK["sdn"])
-    return FORM_CLASSES[min(ranks)][0] if ranks else ""
+    if not ranks:
+        return ""
+    form = FORM_CLASSES[min(ranks)][0]
+    if form == "ltd" and any(t == "co" or _UNSLIPPED.get(t) == "co" for t in tokens):
+        return "co ltd"
+    return form
+
+
+_QUALIFIER = re.compile(r"\(([^()]{1,20})\)")
+
+
+def qualifier(raw_name: str) -> str:
+    """The bracketed part of a registered name, letters only: "(HK)", "(H.K.)" -> "hk",
+    "(M)" -> "m", "(Thailand)" -> "thailand". Fingerprints drop it, but "X (HK) Limited"
+    and "X Limited", "Y (M) Sdn. Bhd." and "Y Sdn. Bhd." are different registrations."""
+    return " ".join("".join(c for c in q.lower() if c.isalnum()) for q in _QUALIFIER.findall(raw_name))
+
+
+def form_signature(fp: str, raw_name: str) -> str:
+    """Legal-form class and bracketed qualifier: two names stating different ones are two
+    legal persons ('' when the name states neither)."""
+    form, qual = legal_form(fp), qualifier(raw_name)
+    return f"{form} ({qual})" if qual else form
 
 
 def word_order(norm: str, core: str) -> str:

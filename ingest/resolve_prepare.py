@@ -17,8 +17,8 @@ import pandas as pd
 
 from ingest.resolve_names import (
     core_name,
+    form_signature,
     is_organisation,
-    legal_form,
     letters_of,
     numbers_in,
     word_order,
@@ -67,11 +67,11 @@ class Prepared:
     name_letters: np.ndarray  # per distinct core name, int code of its sorted letters
     numbers: np.ndarray  # int code of the numbers written in the name (-1: none)
     is_org: np.ndarray  # bool: the name has a legal form or business word
-    form: np.ndarray  # int code of the legal-form class the name states (-1: none)
+    form: np.ndarray  # int code of the legal form (and qualifier) the name states (-1: none)
     order: np.ndarray  # int code of the core words in written order (-1: none)
     orders: np.ndarray  # the distinct word orders (``orders[order[i]]``)
     #: int code of each core name's two rarest tokens (splits blocks too big to compare);
-    #: filled by blocking, which counts token frequencies
+    #: filled by blocking when it first meets such a block
     token_pair: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -160,6 +160,13 @@ def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray) -> dict[str,
     return {"order": code[pair_code], "orders": np.asarray(uniques, dtype=object)}
 
 
+def _forms(fp: pd.Series, raw: pd.Series) -> np.ndarray:
+    """Per mention, the code of its ``form_signature`` (-1: none), per distinct raw name."""
+    pair_code, pairs = pd.factorize(fp.to_numpy(dtype=object) + "\x1f" + raw.to_numpy(dtype=object))
+    signatures = np.array([form_signature(*pair.split("\x1f", 1)) for pair in pairs], dtype=object)
+    return codes(signatures)[pair_code]
+
+
 def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
     """Core name, legal form, organisation flag and numbers, computed once per distinct name."""
     fp_code, fps = pd.factorize(fp.to_numpy(dtype=object))
@@ -169,7 +176,6 @@ def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
     name_code[core == ""] = -1
     per_fp = {
         "name": name_code,
-        "form": codes(np.array([legal_form(s) for s in fps], dtype=object)),
         "is_org": np.array([is_organisation(s) for s in fps], dtype=bool),
         "numbers": codes(np.array([numbers_in(s) for s in core], dtype=object)),
         "core": core,
@@ -189,6 +195,7 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
     frame["country"] = frame["country"].where(frame["country"] != "", raw_country)
     names = _name_features(frame["name_fp"])
     orders = _word_orders(frame["name_norm"], frame["raw_name"], names["core"])
+    forms = _forms(frame["name_fp"], frame["raw_name"])
     return Prepared(
         frame=frame,
         key=frame["mention_key"].to_numpy(dtype=object),
@@ -206,4 +213,5 @@ def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
         tax=codes(frame["tax_id"]),
         **names,
         **orders,
+        form=forms,
     )

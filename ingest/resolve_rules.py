@@ -60,13 +60,13 @@ def name_address(p, a, b, sim, cfg):
     return (sim >= cfg.name_threshold) & _same(p.address, a, b)
 
 
-def conflicting_identifiers(p, a, b, cfg):
-    """Both mentions give a phone, e-mail, tax id or (same scope) trader id, and they differ."""
+def conflicting_identifiers(p, a, b):
+    """Both mentions give a phone, e-mail, tax id or (same scope) trader id, and they differ.
+
+    Addresses are not in the list: one company's address is written in too many ways.
+    """
     out = _differ(p.phone_tail, a, b) | _differ(p.email, a, b) | _differ(p.tax, a, b)
-    out |= _same(p.scope, a, b) & _differ(p.raw_id, a, b)
-    if cfg.address_conflicts:
-        out |= _differ(p.address, a, b)
-    return out
+    return out | (_same(p.scope, a, b) & _differ(p.raw_id, a, b))
 
 
 def fuzzy_name_country(p, a, b, sim, cfg):
@@ -83,7 +83,7 @@ def fuzzy_name_country(p, a, b, sim, cfg):
     companies.
     """
     ok = (sim >= cfg.fuzzy_threshold) & ~_differ(p.country, a, b) & (p.is_org[a] | p.is_org[b])
-    return ok & ~conflicting_identifiers(p, a, b, cfg)
+    return ok & ~conflicting_identifiers(p, a, b)
 
 
 SOFT_RULES = ((2, registry_id), (3, name_phone), (4, name_email), (5, name_address),

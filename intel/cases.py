@@ -459,7 +459,8 @@ def fetch_nodes(store: Any, label: str, keys: Iterable[str], columns: list[str] 
     ret = ", ".join(f"n.{_q(c)} AS {_q(c)}" for c in cols)
     frames = []
     for i in range(0, len(keys), 5000):
-        frames.append(store.query(f"MATCH (n:{_q(label)}) WHERE n.{_q(nt.key)} IN $keys RETURN {ret}",
+        # UNWIND + key match uses the primary-key index; `key IN $list` scans the table
+        frames.append(store.query(f"UNWIND $keys AS k MATCH (n:{_q(label)} {{{_q(nt.key)}: k}}) RETURN {ret}",
                                   {"keys": keys[i:i + 5000]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
@@ -476,8 +477,8 @@ def relationships_among(store: Any, entities: Iterable[tuple[str, str]]) -> list
         sk, tk = NODES[rt.source].key, NODES[rt.target].key
         props = "".join(f", r.{_q(p)} AS {_q(p)}" for p in rt.properties)
         df = store.query(
-            f"MATCH (a:{_q(rt.source)})-[r:{_q(rt.type)}]->(b:{_q(rt.target)}) "
-            f"WHERE a.{_q(sk)} IN $a AND b.{_q(tk)} IN $b RETURN a.{_q(sk)} AS src, b.{_q(tk)} AS dst{props}",
+            f"UNWIND $a AS ka MATCH (a:{_q(rt.source)} {{{_q(sk)}: ka}})-[r:{_q(rt.type)}]->(b:{_q(rt.target)}) "
+            f"WHERE b.{_q(tk)} IN $b RETURN a.{_q(sk)} AS src, b.{_q(tk)} AS dst{props}",
             {"a": sorted(by_label[rt.source]), "b": sorted(by_label[rt.target])})
         for row in df.to_dict("records"):
             out.append({

@@ -148,8 +148,11 @@ def analyze(
     from intel.analytics.run import analyze as run_analyze
     from intel.config import load_settings
 
+    from intel.sync import sync_dashboard_tips
+
     with _open(store) as st, _progress() as progress:
         cfg = load_settings(st.state_dir)
+        sync_dashboard_tips(st, progress)
         summary = run_analyze(st, cfg, out_dir=out_dir, progress=progress)
     _print_analysis(summary, out_dir)
 
@@ -167,6 +170,8 @@ def _print_analysis(summary: dict, out_dir: Optional[Path]) -> None:
         out.print(f"note: {note}", highlight=False)
     if out_dir:
         out.print(f"findings written to {out_dir}", highlight=False)
+    if summary.get("errors"):
+        _fail(f"analysis finished, but {len(summary['errors'])} analytic(s) failed: {', '.join(summary['errors'])}", 3)
 
 
 @app.command()

@@ -47,11 +47,13 @@ def build_demo(store_uri: str | None = None, progress: ProgressFn = null_progres
     from intel.auth import create_demo_users
     from intel.config import load_settings
     from intel.store import open_store, resolve_uri
+    from intel.sync import sync_dashboard_tips
 
     uri = resolve_uri(store_uri)
     with open_store(uri) as store:
         loads = load_world(store, sample_world_dir(), progress)
         cfg = load_settings(store.state_dir)
+        sync_dashboard_tips(store, progress)
         out_dir = store.state_dir / "findings-csv"
         analysis = analyze(store, cfg, out_dir=out_dir, progress=progress)
         users = create_demo_users(AppDB(store.state_dir / "app.sqlite"))

@@ -349,7 +349,7 @@ def match_tip(db: AppDB, store: Any, tip_id: str, cfg: Any = None,
     party_ids = {t[1] for t in targets if t[0] == "Party"}
     if matched_idents:
         holders = store.query(
-            "MATCH (p:Party)-[:HAS_IDENTIFIER]->(i:Identifier) WHERE i.ident_key IN $k "
+            "UNWIND $k AS key MATCH (p:Party)-[:HAS_IDENTIFIER]->(i:Identifier {ident_key: key}) "
             "RETURN p.party_id AS party_id, p.display_name AS display_name, i.ident_key AS ident_key",
             {"k": sorted(matched_idents)})
         for r in holders.itertuples(index=False):
@@ -370,13 +370,13 @@ def match_tip(db: AppDB, store: Any, tip_id: str, cfg: Any = None,
     frames = []
     if party_ids:
         for rel, role in (("CONSIGNEE", "consignee"), ("CONSIGNOR", "consignor")):
-            q = store.query(f"MATCH (d:Declaration)-[:{rel}]->(p:Party) WHERE p.party_id IN $ids "
+            q = store.query(f"UNWIND $ids AS pid MATCH (d:Declaration)-[:{rel}]->(p:Party {{party_id: pid}}) "
                             f"RETURN {cols}, p.party_id AS party_id LIMIT {MAX_DECLARATIONS}", {"ids": sorted(party_ids)})
             q["role"] = role
             frames.append(q)
     elif len(hubs) and (tip["hs_codes"] or tip["brand"] or tip["origin_countries"]):
         for rel in ("LOADED_AT", "TRANSITED", "DISCHARGED_AT"):
-            q = store.query(f"MATCH (d:Declaration)-[:{rel}]->(h:Hub) WHERE h.locode IN $l RETURN {cols} LIMIT {MAX_DECLARATIONS}",
+            q = store.query(f"UNWIND $l AS code MATCH (d:Declaration)-[:{rel}]->(h:Hub {{locode: code}}) RETURN {cols} LIMIT {MAX_DECLARATIONS}",
                             {"l": hubs["locode"].astype(str).tolist()})
             q["party_id"], q["role"] = None, "port"
             frames.append(q)

@@ -38,7 +38,14 @@ def db(tmp_path):  # noqa: ANN001, ANN201
 
 @pytest.fixture(scope="module")
 def store_uri(tmp_path_factory):  # noqa: ANN001, ANN201
+    """The test world, ingested and analysed by the product (built once for the module)."""
     return world.build_test_store(tmp_path_factory.mktemp("cases") / "store")
+
+
+@pytest.fixture(scope="module")
+def ids(store_uri):  # noqa: ANN001, ANN201
+    """The resolver's party ids of the planted parties (role -> id)."""
+    return world.planted_ids(store_uri)
 
 
 # ---------------------------------------------------------------------- the visibility matrix
@@ -85,8 +92,8 @@ def test_imported_red_case_is_for_the_importer_only():  # noqa: ANN201
     assert K.can_view(TH_P, _case("RED", (("user", "pla.th"),), imported=True, created_by="ana.th"))
 
 
-def test_get_case_enforces_visibility_and_says_the_same_for_missing(db):  # noqa: ANN001
-    case = K.create_case(db, TH_P, "Lotus ring", [("Party", world.SHELL_ID, world.SHELL_NAME)], tlp="AMBER")
+def test_get_case_enforces_visibility_and_says_the_same_for_missing(db, ids):  # noqa: ANN001
+    case = K.create_case(db, TH_P, "Lotus ring", [("Party", ids["shell"], world.SHELL_NAME)], tlp="AMBER")
     K.share_case(db, TH_P, case.case_id, orgs=["customs:MY"])
     assert K.get_case(db, MY_A, case.case_id).title == "Lotus ring"
     with pytest.raises(PermissionError) as denied:
@@ -129,10 +136,11 @@ def test_editing_and_sharing_rights(db):  # noqa: ANN001
         K.create_case(db, TH_A, "bad", tlp="PURPLE")
 
 
-def test_export_import_round_trip(db, tmp_path, store_uri):  # noqa: ANN001
+def test_export_import_round_trip(db, tmp_path, store_uri, ids):  # noqa: ANN001
     from intel.store import open_store
 
-    ents = [("Party", world.SHELL_ID, world.SHELL_NAME), ("Identifier", world.SHARED_PHONE_KEY, world.SHARED_PHONE),
+    SHELL_ID = ids["shell"]
+    ents = [("Party", SHELL_ID, world.SHELL_NAME), ("Identifier", world.SHARED_PHONE_KEY, world.SHARED_PHONE),
             ("Declaration", "TH|TH25000000|1", "TH25000000"), ("Hub", "MYPKG", "Port Klang")]
     case = K.create_case(db, TH_P, "Lotus ring", ents, tlp="AMBER+STRICT", description="4 shells, one phone")
     K.add_note(db, TH_P, case.case_id, "Phone shared by four consignees <b>registered</b> in May")
@@ -144,15 +152,15 @@ def test_export_import_round_trip(db, tmp_path, store_uri):  # noqa: ANN001
     assert prov["exporting_org"] == "customs:TH" and prov["exported_by"] == "pla.th"
     assert prov["tlp"] == "AMBER+STRICT" and prov["product_version"] and prov["exported_at"]
     by_key = {(e["label"], e["key"]): e for e in package["entities"]}
-    shell = by_key[("Party", world.SHELL_ID)]
+    shell = by_key[("Party", SHELL_ID)]
     assert shell["properties"]["display_name"] == world.SHELL_NAME and shell["in_source_graph"] is True
     sources = {f["source"] for f in shell["findings"]}
     assert {"consignees", "communities", "tip_matches"} <= sources
     assert any("shares phone" in r for f in shell["findings"] for r in f["reasons"])
     assert by_key[("Declaration", "TH|TH25000000|1")]["findings"][0]["source"] == "declarations"
     rel = {(r["type"], r["source"]["key"], r["target"]["key"]) for r in package["relationships"]}
-    assert ("HAS_IDENTIFIER", world.SHELL_ID, world.SHARED_PHONE_KEY) in rel
-    assert ("CONSIGNEE", "TH|TH25000000|1", world.SHELL_ID) in rel
+    assert ("HAS_IDENTIFIER", SHELL_ID, world.SHARED_PHONE_KEY) in rel
+    assert ("CONSIGNEE", "TH|TH25000000|1", SHELL_ID) in rel
     assert ("TRANSITED", "TH|TH25000000|1", "MYPKG") in rel
     raw = json.dumps(package).encode()
 
@@ -170,7 +178,7 @@ def test_export_import_round_trip(db, tmp_path, store_uri):  # noqa: ANN001
     assert imported.provenance["imported_by"] == "ana.my"
     view = K.package_view(other, MY_A, imported.case_id)
     flags = {(e["label"], e["key"]): e["in_local_graph"] for e in view["entities"]}
-    assert flags[("Party", world.SHELL_ID)] is True and flags[("Party", "P-not-local")] is False
+    assert flags[("Party", SHELL_ID)] is True and flags[("Party", "P-not-local")] is False
     offshore = next(e for e in view["entities"] if e["key"] == "P-not-local")
     assert offshore["properties"]["display_name"] == "Offshore Holdings"
     assert len(view["relationships"]) == len(package["relationships"])
@@ -227,14 +235,16 @@ def test_invalid_packages_list_every_problem(db):  # noqa: ANN001
     assert K.list_cases(db, MY_A) == []
 
 
-def test_operations(db, store_uri):  # noqa: ANN001
+def test_operations(db, store_uri, ids):  # noqa: ANN001
+    import pandas as pd
+
     from intel.store import open_store
 
-    case_th = K.create_case(db, TH_P, "Lotus ring", [("Party", world.SHELL_ID, world.SHELL_NAME),
+    case_th = K.create_case(db, TH_P, "Lotus ring", [("Party", ids["shell"], world.SHELL_NAME),
                                                      ("Declaration", "TH|TH25000001|1", "TH25000001"),
                                                      ("Hub", "MYPKG", "Port Klang")], tlp="AMBER")
     K.share_case(db, TH_P, case_th.case_id, orgs=["customs:MY"])
-    case_secret = K.create_case(db, TH_A, "Internal only", [("Party", "P0000000000a2", "Siam Star Import")], tlp="AMBER")
+    case_secret = K.create_case(db, TH_A, "Internal only", [("Party", ids["siam_star"], world.SIAM_STAR_NAME)], tlp="AMBER")
     with pytest.raises(PermissionError):
         K.create_operation(db, TH_A, "Op by an analyst")
     op = K.create_operation(db, TH_P, "Operation Mekong Lotus", ["customs:MY"], starts_on="2025-06-01", ends_on="2025-06-30")
@@ -252,10 +262,18 @@ def test_operations(db, store_uri):  # noqa: ANN001
         view = K.operation_view(db, MY_A, op["op_id"], store, Path(store.state_dir) / "findings")
     assert [c.case_id for c in view["cases"]] == [case_th.case_id]
     assert view["summary"]["hidden_cases"] == 1  # the TH-only case is not shown to MY
-    assert view["targets"]["key"].tolist() == [world.SHELL_ID]
-    assert "P0000000000a2" not in view["targets"]["key"].tolist()
-    assert view["hubs"]["locode"].tolist() == ["MYPKG"] and view["hubs"]["score"].iloc[0] == pytest.approx(0.75)
-    # TH25000001 was seized in the world: recorded 3 inspections + 1 seizure, plus the outcome
+    assert view["targets"]["key"].tolist() == [ids["shell"]]
+    assert ids["siam_star"] not in view["targets"]["key"].tolist()
+    # the hub's score is the one the analytics gave MYPKG
+    with open_store(store_uri, read_only=True) as store:
+        hubs = pd.read_parquet(Path(store.state_dir) / "findings" / "hubs.parquet")
+    mypkg_score = float(hubs.loc[hubs["locode"] == "MYPKG", "score"].iloc[0])
+    assert 0.0 < mypkg_score <= 1.0
+    assert view["hubs"]["locode"].tolist() == ["MYPKG"] and view["hubs"]["score"].iloc[0] == pytest.approx(mypkg_score)
+    # TH25000001 was seized in the world (planted declarations file): recorded 3 inspections +
+    # 1 seizure, plus the declaration's own outcome
+    planted = world.planted_declarations().set_index("declaration_id")
+    assert planted.at["TH25000001", "inspection_result"] == "seized"
     assert view["summary"]["inspections"] == 4 and view["summary"]["seizures"] == 2
     with pytest.raises(ValueError):
         K.create_operation(db, TH_P, "Backwards", starts_on="2025-07-01", ends_on="2025-06-01")

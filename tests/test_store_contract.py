@@ -445,6 +445,14 @@ def test_the_neo4j_backend_is_opened_for_neo4j_uris(monkeypatch):
         open_store("bolt://127.0.0.1:1")
 
 
+def test_the_neo4j_backend_without_its_driver_names_the_extra_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "neo4j", None)
+    from intel.store.neo4j_store import Neo4jStore
+
+    with pytest.raises(StoreError, match=r"pip install 'illicit-trade-intel\[neo4j\]'"):
+        Neo4jStore("bolt://localhost:7687")
+
+
 # -- embedded only: folders, locks, read-only, interrupted loads ---------------------------
 def test_the_embedded_store_keeps_graph_quarantine_and_state_in_its_folder(tmp_path):
     with open_store(f"embedded:{tmp_path}/s") as s:

@@ -43,6 +43,29 @@ def store(tmp_path_factory):  # noqa: ANN001, ANN201
     s.close()
 
 
+@pytest.fixture(scope="module")
+def ids(store):  # noqa: ANN001, ANN201
+    """The resolver's party ids of the planted parties (role -> id)."""
+    return world.planted_ids(store)
+
+
+def _expected_from_planted_input() -> dict[str, int]:
+    """What GOOD should match, derived from the planted declarations file as written (not
+    from the product): the consignees whose phone, in whatever spelling, is +66 2 123 4567,
+    and their declarations narrowed to HS 8507* or brand Sonique."""
+    import re
+
+    d = world.planted_declarations()
+    digits = d["consignee_phone"].map(lambda v: re.sub(r"\D", "", v))
+    holders = d[digits.str.endswith("21234567")]
+    kept = holders[holders["hs_code"].str.startswith("8507") | (holders["brand"].str.casefold() == "sonique")]
+    return {"consignees": holders["consignee_name"].nunique(), "declarations": len(kept),
+            "inspections": int(kept["inspection_result"].isin(["compliant", "non_compliant", "seized"]).sum()),
+            "seizures": int(((kept["inspection_result"] == "seized") | (kept["status"] == "seized")).sum()),
+            "excluded_inspected": int(holders.loc[~holders.index.isin(kept.index), "inspection_result"]
+                                      .isin(["compliant", "non_compliant", "seized"]).sum())}
+
+
 GOOD = {"suspect_names": "Golden Lotus Trading", "suspect_phones": "+66 2 123 4567", "hs_codes": "8507",
         "brand": "Sonique", "suspect_ports": "mypkg", "origin_countries": "cn", "tlp": "AMBER",
         "source_reliability": "b", "info_credibility": "2", "valid_until": "2025-12-31"}
@@ -102,7 +125,13 @@ def test_defaults_of_the_contract():  # noqa: ANN201
     assert (clean["source_reliability"], clean["info_credibility"], clean["tlp"]) == ("F", "6", "AMBER")
 
 
-def test_submit_match_and_what_each_side_sees(db, store):  # noqa: ANN001
+def test_submit_match_and_what_each_side_sees(db, store, ids):  # noqa: ANN001
+    exp = _expected_from_planted_input()
+    # the planted world: the shell and three other holders of the phone; 24 declarations, of
+    # which 16 are HS 8507 and 2 more carry the brand; two seized, and the non-compliant one is
+    # HS 8517 without the brand (so it is not matched)
+    assert (exp["consignees"], exp["declarations"], exp["inspections"], exp["seizures"]) == (4, 18, 2, 2)
+    assert exp["excluded_inspected"] == 1
     tip_id, problems = T.submit_tip(db, RH, GOOD, files=[("evidence.pdf", b"%PDF test", "application/pdf")], today=TODAY)
     assert problems == [] and tip_id.startswith("UT-")
     assert db.one("SELECT status FROM tips WHERE tip_id = ?", (tip_id,))["status"] == "received"
@@ -110,11 +139,11 @@ def test_submit_match_and_what_each_side_sees(db, store):  # noqa: ANN001
 
     counts = T.match_tip(db, store, tip_id)
     # the shell (by name, and by the phone) plus the three other holders of the phone
-    assert counts["parties"] == 4 and counts["consignees"] == 4 and counts["identifiers"] == 1 and counts["hubs"] == 1
-    # their 24 declarations narrowed to HS 8507 or brand Sonique: 16 + 2; two of them were seized
-    # (the non-compliant one is HS 8517 without the brand)
-    assert counts["declarations"] == 18
-    assert counts["inspections"] == 2 and counts["seizures"] == 2
+    assert counts["parties"] == exp["consignees"] and counts["consignees"] == exp["consignees"]
+    assert counts["identifiers"] == 1 and counts["hubs"] == 1
+    # their declarations narrowed to HS 8507 or brand Sonique; two of them were seized
+    assert counts["declarations"] == exp["declarations"]
+    assert counts["inspections"] == exp["inspections"] and counts["seizures"] == exp["seizures"]
     row = db.one("SELECT status FROM tips WHERE tip_id = ?", (tip_id,))
     assert row["status"] == "matched"
 
@@ -122,7 +151,7 @@ def test_submit_match_and_what_each_side_sees(db, store):  # noqa: ANN001
     assert list(mine.columns) == ["tip_id", "submitted_at", "brand", "tlp", "status", "outcome", "status_note", "status_updated_at"]
     assert mine["outcome"].iloc[0] == "4 consignees and 18 declarations matched; 2 inspections, 2 seizures"
     flat = mine.to_string() + str(T.tip_detail(db, RH, tip_id))
-    for secret in (world.SHELL_ID, world.SHELL_NAME, "P0000000000a2", "Siam Star Import", "TH25000", "phone:+66"):
+    for secret in (ids["shell"], world.SHELL_NAME, ids["siam_star"], world.SIAM_STAR_NAME, "TH25000", "phone:+66"):
         assert secret not in flat, secret
     assert "targets" not in T.tip_detail(db, RH, tip_id)
 
@@ -137,8 +166,11 @@ def test_submit_match_and_what_each_side_sees(db, store):  # noqa: ANN001
     detail = T.tip_detail(db, TH_A, tip_id)
     targets = detail["targets"]
     assert {(r.target_label, r.target_key) for r in targets.itertuples()} >= {
-        ("Party", world.SHELL_ID), ("Identifier", world.SHARED_PHONE_KEY), ("Hub", "MYPKG")}
-    assert (targets["target_label"] == "Declaration").sum() == 18
+        ("Party", ids["shell"]), ("Identifier", world.SHARED_PHONE_KEY), ("Hub", "MYPKG")}
+    # every holder of the phone, none else
+    assert set(targets.loc[targets["target_label"] == "Party", "target_key"]) == {
+        ids["shell"], ids["siam_star"], ids["prime"], ids["xss"]}
+    assert (targets["target_label"] == "Declaration").sum() == exp["declarations"]
     assert T.tip_attachment(db, TH_A, tip_id, int(detail["files"]["attachment_id"].iloc[0]))[2] == b"%PDF test"
     with pytest.raises(PermissionError):
         T.set_tip_status(db, RH, tip_id, "closed")

@@ -195,13 +195,17 @@ def _flat(value: Any, sep: str) -> str:
 
 
 def _csv_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The contract columns first; the per-declaration file keeps only them plus the rule score
+    (the part scores stay in the Parquet findings), the others keep every column."""
     columns = CSV_FILES[name][1]
     out = frame.copy()
     for c in columns:
         if c not in out:
             out[c] = pd.NA
-    ordered = [*columns, *[c for c in out.columns if c not in columns]]
-    out = out[ordered]
+    extra = [c for c in out.columns if c not in columns]
+    if name == "declarations":
+        extra = [c for c in ("rule_score", "learned_probability") if c in out.columns]
+    out = out[[*columns, *extra]]
     for c in out.columns:
         if out[c].dtype == object and _has_lists(out[c]):
             sep = "|" if c in {"members", "aliases", "tip_ids"} else "; "

@@ -205,7 +205,8 @@ def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, min_co
                 refine: Callable[[str, str], float] | None = None) -> pd.DataFrame:
     """``(query, choice, score)`` positions (into the two Series) of every pair scoring at
     least ``threshold``: rapidfuzz ``token_sort_ratio``, or ``refine(query, choice)`` for the
-    pairs whose ``token_set_ratio`` (its upper bound) clears the threshold.
+    pairs whose ``token_set_ratio`` (its upper bound) clears the threshold and whose numbers
+    agree.
 
     Blocking: candidates are pairs whose character-trigram TF-IDF vectors have a cosine of at
     least ``min_cosine`` (a sparse matrix product, in chunks of queries). Rare trigrams weigh
@@ -234,7 +235,16 @@ def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, min_co
     score = process.cpdist(list(q[qi]), list(c[ci]), scorer=scorer, score_cutoff=threshold,
                            workers=-1, dtype=np.float32).astype(float)
     if refine is not None:
-        sel = np.flatnonzero(score >= threshold)
+        # names whose numbers differ are different companies ('Siam 57' / 'Siam 58'): skipped
+        # nor can two names of very different lengths reach the threshold: any alignment of
+        # their words keeps their lengths, so its ratio is at most 2·min / (sum) — unless one
+        # slip or a misplaced space is all that differs (lengths within 2)
+        digits = lambda a: pd.Series(a).str.findall(r"\d+").map(" ".join).to_numpy(dtype=object)  # noqa: E731
+        lq = pd.Series(q).str.len().to_numpy()[qi]
+        lc = pd.Series(c).str.len().to_numpy()[ci]
+        reachable = (200 * np.minimum(lq, lc) / np.maximum(lq + lc, 1) >= threshold) | (np.abs(lq - lc) <= 2)
+        sel = np.flatnonzero((score >= threshold) & reachable & (digits(q)[qi] == digits(c)[ci]))
+        score[:] = 0
         score[sel] = [refine(a, b) for a, b in zip(q[qi[sel]], c[ci[sel]])]
     keep = (score >= threshold) & (score > 0)
     out = pd.DataFrame({"query": qi[keep], "choice": ci[keep], "score": score[keep]})
@@ -259,29 +269,25 @@ def fuzzy_join(left: pd.Series, right: pd.Series, threshold: float, **options) -
 
 # --------------------------------------------------------------------------- matching
 def _party_names(proj: Projection) -> pd.DataFrame:
-    """``party_id, name, key`` for every way a party was written (core fingerprint keys)."""
+    """``party_id, name, key`` for every way a party was written (core fingerprint keys):
+    its mentions' raw names (fingerprinted at ingest); for a party without mentions, its
+    display name and aliases (source ids such as ``TH:0105…`` left out)."""
     m = proj.mentions
-    frames = []
-    if len(m):
-        names = pd.DataFrame({"party_id": F.text(F._column(m, "party_id")), "name": F.text(F._column(m, "raw_name")),
-                              "fp": F.text(F._column(m, "name_fp"))})
-        frames.append(names)
+    names = pd.DataFrame({"party_id": F.text(F._column(m, "party_id")), "name": F.text(F._column(m, "raw_name")),
+                          "fp": F.text(F._column(m, "name_fp"))})
+    names = names[names["party_id"].ne("") & names["name"].ne("")]
     p = proj.parties
     pid = F.text(F._column(p, "party_id"))
-    frames.append(pd.DataFrame({"party_id": pid, "name": F.text(F._column(p, "display_name")), "fp": ""}))
-    aliases = _split(F._column(p, "aliases"))
-    al = pd.DataFrame({"party_id": pid, "name": aliases}).explode("name").dropna()
-    frames.append(al.assign(fp=""))
-    names = pd.concat(frames, ignore_index=True)
+    bare = ~pid.isin(set(names["party_id"]))
+    if bare.any():
+        own = pd.DataFrame({"party_id": pid[bare], "name": F.text(F._column(p, "display_name"))[bare]})
+        aliases = pd.DataFrame({"party_id": pid[bare], "name": _split(F._column(p, "aliases"))[bare]}).explode("name").dropna()
+        aliases = aliases[~aliases["name"].str.fullmatch(r"[\w-]+:\S+")]
+        names = pd.concat([names, own.assign(fp=""), aliases.assign(fp="")], ignore_index=True)
     names = names[names["party_id"].ne("") & names["name"].ne("")].drop_duplicates(["party_id", "name"])
     missing = names["fp"].eq("")
     if missing.any():
-        # a name already fingerprinted on another row reuses it
-        known = dict(zip(names.loc[~missing, "name"], names.loc[~missing, "fp"]))
-        todo = names.loc[missing, "name"]
-        need = todo[~todo.isin(known)].drop_duplicates()
-        known.update(zip(need, _fingerprint(need)))
-        names.loc[missing, "fp"] = todo.map(known)
+        names.loc[missing, "fp"] = _fingerprint(names.loc[missing, "name"])
     names["key"] = _core(names["fp"])
     return names[names["key"].ne("")].drop_duplicates(["party_id", "key"]).reset_index(drop=True)
 

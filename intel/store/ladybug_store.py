@@ -9,7 +9,8 @@ Layout of a store folder ``STORE``::
 Bulk paths (measured on a 2-core machine, see ``benchmarks/bench_store.py``): new rows go
 through ``COPY <table> FROM $t`` with an Arrow table typed by the model (~280k wide
 declaration rows/s); changed rows and :meth:`set_properties` go through
-``LOAD FROM $t MATCH (n {key: k0}) SET ...`` (1M declarations x 3 properties in ~7 s);
+``LOAD FROM $t MATCH (n {key: k0}) SET ...`` (1M declarations x 3 properties in 7-15 s,
+depending on machine load);
 ``MERGE`` (~1,700 rows/s) is never used for loading.
 
 Concurrency, as observed with ladybug 0.22 (see ``tests/test_store_contract.py``):

@@ -1,8 +1,8 @@
 """Browser tests: the real dashboard (``streamlit run`` subprocess) driven by headless Chromium.
 
-Session fixtures build a store for a small world (:func:`world.build_test_store` — the one
-function to swap for the real ingest + analyze pipeline), create one user per role in the
-app database, start Streamlit on a free port and launch Debian's Chromium through the
+Session fixtures build a store once (:func:`world.build_test_store`: the real ingest pipeline
+on the committed sample world plus the planted cases of ``tests/fixtures/planted/``, then the
+real analytics), create one user per role in the app database, start Streamlit on a free port and launch Debian's Chromium through the
 Playwright sync API (no browser download).
 
 Every browser context records requests to hosts other than the dashboard (and aborts them:
@@ -42,7 +42,8 @@ CHROMIUM = os.environ.get("INTEL_CHROMIUM", shutil.which("chromium") or "/usr/bi
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
-#: the explorer's node cap in the test server (THLCH has 38 declarations, the shell far fewer)
+#: the explorer's node cap in the test server (THLCH has well over a hundred declarations, the
+#: shell's depth-1 neighbourhood far fewer nodes; both checked by the world fixture)
 NODE_CAP = 30
 
 #: username -> (password, role, organisation)
@@ -67,15 +68,31 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory) -> dict[str, Any]:  # noqa: ANN001
-    """The store (built once) and its state folder."""
-    from world import build_test_store
+    """The store (built once), its state folder and the resolver's ids of the planted parties
+    (``world["ids"]["shell"]``, ...; see :func:`world.planted_ids`)."""
+    from world import build_test_store, planted_ids
 
     from intel.store import open_store
 
+    t0 = time.perf_counter()
     uri = build_test_store(tmp_path_factory.mktemp("store") / "intel-data")
+    built = time.perf_counter() - t0
     with open_store(uri, read_only=True) as store:
         state_dir = Path(store.state_dir)
-    return {"uri": uri, "state_dir": state_dir}
+        ids = planted_ids(store)
+        # the cap test needs THLCH above the cap and the shell's own neighbourhood below it
+        hub_nodes, _, hub_capped = store.neighbourhood("Hub", "THLCH", 1, NODE_CAP)
+        shell_nodes, _, shell_capped = store.neighbourhood("Party", ids["shell"], 1, NODE_CAP)
+    assert hub_capped and len(hub_nodes) == NODE_CAP, "THLCH's neighbourhood should exceed the node cap"
+    assert not shell_capped and len(shell_nodes) < NODE_CAP, "the shell's neighbourhood should fit under the cap"
+    print(f"\ntest store built by ingest + analyze in {built:.1f} s: {uri}")
+    return {"uri": uri, "state_dir": state_dir, "ids": ids, "build_s": round(built, 1)}
+
+
+@pytest.fixture(scope="session")
+def ids(world) -> dict[str, str]:  # noqa: ANN001
+    """Party ids of the planted parties (role -> id)."""
+    return world["ids"]
 
 
 @pytest.fixture(scope="session")
@@ -253,12 +270,12 @@ def sign_in_as(s: Session, username: str, password: str | None = None) -> float:
 # ---------------------------------------------------------------------- timings
 
 @pytest.fixture(scope="session")
-def timings():  # noqa: ANN201
-    data: dict[str, Any] = {"page_load_s": {}, "explorer": {}}
+def timings(world):  # noqa: ANN001, ANN201
+    data: dict[str, Any] = {"store_build_s": world["build_s"], "page_load_s": {}, "explorer": {}}
     yield data
     data["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S")
-    data["note"] = ("wall-clock seconds in headless Chromium against a local streamlit run on the small test "
-                    "world; page load = navigation until Streamlit is idle; no assertions on these")
+    data["note"] = ("wall-clock seconds in headless Chromium against a local streamlit run on the test "
+                    "world (sample world + planted cases, ingested and analysed); page load = navigation until Streamlit is idle; no assertions on these")
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "timings.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     print("\n\nbrowser timings (s):\n" + json.dumps(data, indent=2))

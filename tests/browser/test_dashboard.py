@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import NODE_CAP, USERS, explorer_frame, graph_nodes, pick_option, sign_in_as, wait_idle
-from world import FORMULA_ID, FORMULA_NAME, SHARED_PHONE, SHELL_ID, SHELL_NAME, XSS_NAME
+from world import FORMULA_NAME, PRIME_NAME, SHARED_PHONE, SHELL_NAME, SIAM_STAR_NAME, XSS_NAME
 
 from dashboards.roles import PAGES
 
@@ -83,7 +83,8 @@ def test_main_pages_load_offline_with_screenshots(open_session, timings):  # noq
     _assert_clean(s)
 
 
-def test_analyst_finds_shell_consignee_and_shared_phone(open_session, timings):  # noqa: ANN001
+def test_analyst_finds_shell_consignee_and_shared_phone(open_session, timings, ids):  # noqa: ANN001
+    SHELL_ID = ids["shell"]
     s = open_session("analyst.th")
     page = s.page
     s.goto("/explorer")
@@ -103,7 +104,7 @@ def test_analyst_finds_shell_consignee_and_shared_phone(open_session, timings): 
     assert phone_id in kinds, "the shell's phone is not in its neighbourhood"
     before = len(nodes)
     # depth 1: the other consignees sharing the phone are not drawn yet
-    assert not {"Siam Star Import", "Bangkok Prime Goods"} & {n["label"] for n in nodes}
+    assert not {SIAM_STAR_NAME, PRIME_NAME} & {n["label"] for n in nodes}
 
     pick_option(page, "Selected node", SHARED_PHONE)
     assert SHARED_PHONE in s.text()
@@ -115,20 +116,21 @@ def test_analyst_finds_shell_consignee_and_shared_phone(open_session, timings): 
     wait_idle(page)
     timings["explorer"]["nodes_before_after"] = [before, len(nodes)]
     labels = {n["label"] for n in nodes}
-    assert {"Siam Star Import", "Bangkok Prime Goods"} <= labels, "expanding the phone did not show the parties sharing it"
+    assert {SIAM_STAR_NAME, PRIME_NAME} <= labels, "expanding the phone did not show the parties sharing it"
     assert len(nodes) > before
     s.shot("explorer-expanded")
 
     # re-centre on one of the parties sharing the phone
-    pick_option(page, "Selected node", "Siam Star Import")
+    pick_option(page, "Selected node", SIAM_STAR_NAME)
     page.get_by_role("button", name="Re-centre").click()
-    page.get_by_text("Centre: Party Siam Star Import").wait_for()
+    page.get_by_text(f"Centre: Party {SIAM_STAR_NAME}").wait_for()
     wait_idle(page)
-    assert "label=Party" in page.url and "P0000000000a2" in page.url
+    assert "label=Party" in page.url and ids["siam_star"] in page.url
     _assert_clean(s)
 
 
-def test_explorer_opens_from_findings_row_link(open_session):  # noqa: ANN001
+def test_explorer_opens_from_findings_row_link(open_session, ids):  # noqa: ANN001
+    SHELL_ID = ids["shell"]
     s = open_session("analyst.th")
     s.goto(f"/explorer?label=Party&key={SHELL_ID}")
     s.page.get_by_text(f"Centre: Party {SHELL_NAME}").wait_for()
@@ -136,7 +138,8 @@ def test_explorer_opens_from_findings_row_link(open_session):  # noqa: ANN001
     _assert_clean(s)
 
 
-def test_explorer_caps_big_neighbourhoods_visibly(open_session):  # noqa: ANN001
+def test_explorer_caps_big_neighbourhoods_visibly(open_session, ids):  # noqa: ANN001
+    SHELL_ID = ids["shell"]
     s = open_session("analyst.th")
     s.goto("/explorer?label=Hub&key=THLCH")
     s.page.get_by_text("Capped: the neighbourhood has more than").wait_for()
@@ -149,7 +152,7 @@ def test_explorer_caps_big_neighbourhoods_visibly(open_session):  # noqa: ANN001
     _assert_clean(s)
 
 
-def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
+def test_hostile_party_name_renders_as_text(open_session, ids):  # noqa: ANN001
     s = open_session("analyst.th")
     page = s.page
     s.goto("/explorer")
@@ -164,7 +167,7 @@ def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
     page.locator("[data-testid=stMain]").get_by_text(f"Party: {XSS_NAME}", exact=True).wait_for()
     # ... the drawing's tooltip holds it as text, with no element made from it ...
     nodes = {n["id"]: n for n in graph_nodes(page)}
-    node = nodes["Party:P0000000000a5"]
+    node = nodes[f"Party:{ids['xss']}"]
     assert XSS_NAME in node["title_text"]
     assert node["title_imgs"] == 0
     assert "<" not in node["label"]
@@ -176,7 +179,7 @@ def test_hostile_party_name_renders_as_text(open_session):  # noqa: ANN001
     _assert_clean(s)
 
 
-def test_findings_csv_download_neutralises_formulas(open_session):  # noqa: ANN001
+def test_findings_csv_download_neutralises_formulas(open_session, ids):  # noqa: ANN001
     import csv
     import io
 
@@ -186,9 +189,9 @@ def test_findings_csv_download_neutralises_formulas(open_session):  # noqa: ANN0
         s.page.get_by_role("button", name="Download CSV").first.click()
     data = Path(got.value.path()).read_bytes().decode("utf-8-sig")
     rows = {r["party_id"]: r for r in csv.DictReader(io.StringIO(data))}
-    assert rows[FORMULA_ID]["display_name"] == "'" + FORMULA_NAME
-    assert rows[SHELL_ID]["display_name"] == SHELL_NAME
-    assert rows["P0000000000a5"]["display_name"] == XSS_NAME  # CSV is data, not HTML: kept as written
+    assert rows[ids["formula"]]["display_name"] == "'" + FORMULA_NAME
+    assert rows[ids["shell"]]["display_name"] == SHELL_NAME
+    assert rows[ids["xss"]]["display_name"] == XSS_NAME  # CSV is data, not HTML: kept as written
     assert all(not v.startswith(("=", "+", "-", "@")) for r in rows.values() for v in r.values() if v)
     _assert_clean(s)
 
@@ -241,7 +244,8 @@ def test_planner_shares_case_with_one_country_only(open_session, appdb):  # noqa
     assert NOT_PERMITTED in rh.text() and title not in rh.text()
 
 
-def test_rights_holder_submits_tip_and_sees_only_aggregates(open_session, appdb, timings):  # noqa: ANN001
+def test_rights_holder_submits_tip_and_sees_only_aggregates(open_session, appdb, timings, ids):  # noqa: ANN001
+    SHELL_ID = ids["shell"]
     s = open_session("brand.sonique")
     page = s.page
     took = s.goto("/tips")
@@ -276,7 +280,7 @@ def test_rights_holder_submits_tip_and_sees_only_aggregates(open_session, appdb,
     assert re.search(r"\d+ consignees? and \d+ declarations? matched; \d+ inspections?, \d+ seizures?", table), table
     # never the matched parties or declarations
     body = s.text()
-    for secret in (SHELL_ID, "P0000000000a2", "Siam Star Import", "TH25000", "phone:+66"):
+    for secret in (SHELL_ID, ids["siam_star"], SIAM_STAR_NAME, "TH25000", "phone:+66"):
         assert secret not in body, f"the rights holder sees {secret}"
     s.shot("tips-rights-holder")
 
