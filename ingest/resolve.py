@@ -40,9 +40,10 @@ Pipeline: ``resolve_prepare`` (integer codes, name features once per distinct na
 ``resolve_blocking`` (candidate pairs from exact-key and one-slip name blocks, block caps,
 rapidfuzz ``cdist`` in big blocks, counts) -> ``resolve_rules`` (vectorised rules) ->
 ``resolve_cluster`` (connected components of the facts, guarded union-find, party ids) ->
-``resolve_frames`` (output frames). Measured (``benchmarks/bench_resolve.py``, 2 cores shared
-with other jobs): 200k mentions in 8-10 s of CPU, 11-22 s wall; 1.2M candidate pairs where
-all-pairs would be 20 billion.
+``resolve_frames`` (output frames). Measured (``benchmarks/bench_resolve.py``, 2 cores):
+200k mentions in 8.8 s (12-15 s while the machine was shared with other jobs), 1.5M
+candidate pairs where all-pairs would be 20 billion; all-pairs name scoring alone would take
+about 35 minutes.
 
 Why not splink
 --------------
@@ -130,6 +131,8 @@ def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,
     of its mentions. Unknown values may be '' or missing.
     """
     cfg = config or ResolveConfig()
+    if not len(mentions):
+        return _nothing_to_resolve()
     clock = {"start": time.perf_counter()}
     p = prepare(mentions, existing)
     clock["prepare"] = time.perf_counter()
@@ -161,3 +164,18 @@ def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,
     stats["seconds"] = {k: round(clock[k] - clock[prev], 3) for prev, k in pairwise(clock)}
     return result
 
+
+def _nothing_to_resolve() -> Resolution:
+    def empty(*columns: str) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+    return Resolution(
+        assignments=empty("mention_key", "party_id", "rule", "score"),
+        parties=empty("party_id", "display_name", "aliases", "country", "registered_at",
+                      "aeo_tier", "mention_count"),
+        identifiers=empty("ident_key", "kind", "value"),
+        party_identifiers=empty("party_id", "ident_key"),
+        evidence=empty("mention_a", "mention_b", "rule", "score", "fields"),
+        merged_into=empty("old_party_id", "party_id"),
+        rejected=empty("mention_a", "mention_b", "rule", "score", "conflict"),
+    )

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import process
 
-from ingest.resolve_prepare import Prepared
+from ingest.resolve_prepare import Prepared, codes
 from ingest.resolve_similarity import BLOCK_CUTOFF, BLOCK_SCORER
 
 if TYPE_CHECKING:
@@ -39,19 +39,15 @@ __all__ = ["candidate_pairs", "hard_edges", "rarest_token_pairs", "slip_keys"]
 EMPTY = np.empty(0, dtype=np.int64)
 
 
-def _factorize(values: list[str]) -> np.ndarray:
-    return pd.factorize(np.asarray(values, dtype=object))[0].astype(np.int64)
-
-
 def rarest_token_pairs(names: np.ndarray) -> np.ndarray:
     """Per distinct core name, a code of its two rarest tokens (ties: alphabetical)."""
     token_sets = [set(s.split()) for s in names]
     freq = Counter(t for tokens in token_sets for t in tokens)
     keys = [" ".join(sorted(sorted(tokens, key=lambda t: (freq[t], t))[:2])) for tokens in token_sets]
-    return _factorize(keys)
+    return codes(keys)
 
 
-def slip_keys(names: np.ndarray, min_len: int = 4) -> tuple[np.ndarray, np.ndarray]:
+def slip_keys(names: np.ndarray, min_len: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """``(name index, key code)``: each name with one word replaced by itself and, for words
     of ``min_len``+ letters, by each of its one-letter deletions. Two names one typing slip
     apart in one word (letter dropped, doubled, swapped or replaced) share a key."""
@@ -68,7 +64,7 @@ def slip_keys(names: np.ndarray, min_len: int = 4) -> tuple[np.ndarray, np.ndarr
         counts[n] = len(keys) - before
     if not keys:
         return EMPTY, EMPTY
-    return np.repeat(np.arange(len(names), dtype=np.int64), counts), _factorize(keys)
+    return np.repeat(np.arange(len(names), dtype=np.int64), counts), codes(keys)
 
 
 def _groups(idx: np.ndarray, code: np.ndarray, is_new: np.ndarray | None = None):

@@ -43,7 +43,7 @@ def assignments(p: Prepared, ids: np.ndarray, edges: pd.DataFrame, rows: np.ndar
     """``mention_key, party_id, rule, score`` for the mentions in ``rows`` (bool mask).
 
     A mention's rule is the strongest merge edge touching it; a mention joined by none is a
-    ``singleton`` (or ``existing``: an earlier run placed it and nothing new touched it).
+    ``singleton`` (or ``existing``: a stored mention whose party a merge re-pointed).
     """
     ends = pd.concat([edges[["a", "rule", "score"]].rename(columns={"a": "i"}),
                       edges[["b", "rule", "score"]].rename(columns={"b": "i"})])
@@ -151,7 +151,7 @@ def identifiers(p: Prepared, ids: np.ndarray, rows: np.ndarray) -> tuple[pd.Data
     idents, links = [], []
     for (kind, column), code in zip(IDENT_COLUMNS.items(), (p.phone, p.email, p.address, p.tax)):
         known = code[mask] >= 0
-        width = np.int64(code.max() + 1)
+        width = np.int64(code.max(initial=-1) + 1)
         pairs = np.unique(party[known] * width + code[mask][known])
         first = pd.Series(np.flatnonzero(code >= 0)).groupby(code[code >= 0]).first()
         values = p.frame[column].to_numpy(dtype=object)[first.to_numpy()]

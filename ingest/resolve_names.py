@@ -71,10 +71,29 @@ _UNSLIPPED = {
 _UNSLIPPED["oc"] = "co"
 _LONG_FORMS = tuple(f for f in LEGAL_FORMS if len(f) >= 6)
 
+#: "Co" as typed in "Co., Ltd.", slips included ("oC", "C.", "o.", "Coo").
+_CO = frozenset({"co", "c", "o", *(slip for slip, form in _UNSLIPPED.items() if form == "co")})
+
+
+class _LongSlips(dict):
+    """token -> the long legal form it is one slip from ("limied" -> "limited"), cached."""
+
+    def __missing__(self, token: str) -> str:
+        found = ""
+        if len(token) >= 6 and token not in LEGAL_FORMS:
+            found = next((f for f in _LONG_FORMS if OSA.distance(token, f, score_cutoff=1) <= 1), "")
+        self[token] = found
+        return found
+
+
+_LONG_SLIPS = _LongSlips()
+
 #: Business words ``fingerprints`` abbreviates ("Import Export" -> "imp exp"), written out
 #: again in core names: it abbreviates only correctly spelled words, so "Expot" and "exp"
 #: would otherwise look like different words rather than one slip apart.
 EXPANSIONS = {"exp": "export", "imp": "import", "intl": "international", "ent": "enterprise"}
+_EXPANSIONS = {**{slip: word for short, word in EXPANSIONS.items() for slip in _slips(short)
+                  if slip not in LEGAL_FORMS and slip != "net"}, **EXPANSIONS}  # "Impp." mistyped
 
 #: Legal-form classes, most specific first. The legal form is part of a registered name:
 #: "X Co., Ltd." and "X Public Company Limited", "Cong ty TNHH X" and "Cong ty Co phan X",
@@ -145,9 +164,7 @@ _DIGITS = re.compile(r"\d+")
 @cache
 def is_legal_form(token: str) -> bool:
     """``token`` is a legal form, or one typing slip away from a long one."""
-    if token in LEGAL_FORMS or token in _UNSLIPPED:
-        return True
-    return len(token) >= 6 and any(OSA.distance(token, f, score_cutoff=1) <= 1 for f in _LONG_FORMS)
+    return token in LEGAL_FORMS or token in _UNSLIPPED or bool(_LONG_SLIPS[token])
 
 
 def core_name(fp: str) -> str:
@@ -165,7 +182,7 @@ def core_name(fp: str) -> str:
         drop.add("p")
     if "cong" in tokens and ("ty" in tokens or "cty" in tokens):
         drop.add("cong")
-    kept = sorted(EXPANSIONS.get(t, t) for t in tokens if t not in drop)
+    kept = sorted(_EXPANSIONS.get(t, t) for t in tokens if t not in drop)
     return " ".join(kept) if kept else fp
 
 
@@ -181,10 +198,11 @@ def legal_form(fp: str) -> str:
     ranks = [_FORM_RANK[t] for t in tokens if t in _FORM_RANK]
     if "s" in tokens and "b" in tokens:
         ranks.append(_FORM_RANK["sdn"])
+    ranks += [_FORM_RANK[form] for t in tokens if (form := _LONG_SLIPS[t]) in _FORM_RANK]
     if not ranks:
         return ""
     form = FORM_CLASSES[min(ranks)][0]
-    if form == "ltd" and any(t == "co" or _UNSLIPPED.get(t) == "co" for t in tokens):
+    if form == "ltd" and any(t in _CO for t in tokens):
         return "co ltd"
     return form
 

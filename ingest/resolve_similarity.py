@@ -95,6 +95,14 @@ def _one_slip(t: str, u: str, min_len: int = 4) -> bool:
     return sorted(t) == sorted(u) and OSA.distance(t, u, score_cutoff=1) <= 1
 
 
+def _moved_space(only_x: list[str], only_y: list[str]) -> bool:
+    """A space typed in the wrong place ("Chuangda Industry" / "Chuangd aIndustry"): the same
+    letters, cut into words of other lengths (same lengths would be an anagram)."""
+    return (len(only_x) <= 2 and len(only_y) <= 2
+            and sorted(map(len, only_x)) != sorted(map(len, only_y))
+            and sorted("".join(only_x)) == sorted("".join(only_y)))
+
+
 @lru_cache(maxsize=500_000)
 def _refine(x: str, y: str, base: float) -> float:
     """Word-aware similarity of two different core names, from their sorted-token ratio
@@ -106,8 +114,8 @@ def _refine(x: str, y: str, base: float) -> float:
     only_y = [t for t in ty if t not in sx]
     score = max(base, fuzz.ratio(" ".join(common + only_x), " ".join(common + only_y)))
     if only_x and only_y:
-        if len(only_x) <= 2 and len(only_y) <= 2 and sorted("".join(only_x)) == sorted("".join(only_y)):
-            return max(score, SLIP_SCORE)  # a space typed in the wrong place: "Chuangd aIndustry"
+        if _moved_space(only_x, only_y):
+            return max(score, SLIP_SCORE)
         if (any(not any(_slip(t, u) for u in only_y) for t in only_x)
                 and any(not any(_slip(u, t) for t in only_x) for u in only_y)):
             return min(score, WORD_SUBSTITUTION_CAP)

@@ -88,7 +88,8 @@ NODES: dict[str, NodeType] = {
             {
                 "mention_key": S, "scope": S, "raw_id": S, "raw_name": S, "raw_address": S,
                 "raw_country": S, "raw_phone": S, "raw_email": S, "tax_id": S,
-                "name_fp": S, "phone": S, "email": S, "address_norm": S, "country": S,
+                "registered_at": T, "aeo_tier": S, "role_hint": S,
+                "name_fp": S, "name_norm": S, "phone": S, "email": S, "address_norm": S, "country": S,
             },
             caption="raw_name", colour="#aec7e8",
             description="One distinct way a party was written in the source data",

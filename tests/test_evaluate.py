@@ -178,10 +178,12 @@ def test_analyze_writes_the_contract_files_findings_and_graph_properties(tmp_pat
     assert store.nodes("Hub").set_index("locode")["score"].notna().all()
     assert set(store.rels("TIP_NAMES")["dst"]) == {"P4"} and set(store.rels("TIP_PORT")["dst"]) == {"MYPKG"}
     # a second run adds no duplicate ON_ROUTE edges
-    run_mod.analyze(store, Settings(), out_dir=None)
+    with pytest.warns(UserWarning, match="deminimis"):
+        run_mod.analyze(store, Settings(), out_dir=None)
     assert len(store.rels("ON_ROUTE")) == 126
 
 
+@pytest.mark.filterwarnings("ignore:analytic 'deminimis' is not installed")
 def test_a_failing_analytic_is_reported_and_the_others_go_on(tmp_path, monkeypatch):
     fake_siblings(monkeypatch)
     working = run_mod._sibling

@@ -258,6 +258,13 @@ def test_parties_show_the_most_frequent_name_every_alias_and_the_registry_facts(
     assert party["registered_at"] == pd.Timestamp("2016-03-01")
 
 
+def test_no_new_mentions_give_empty_frames_with_their_columns():
+    res = resolve(frame(DRAGON[0]).iloc[:0])
+    assert res.assignments.empty and res.parties.empty and res.merged_into.empty
+    assert list(res.assignments.columns) == ["mention_key", "party_id", "rule", "score"]
+    assert "display_name" in res.parties.columns
+
+
 def test_a_frame_without_mention_keys_fails_with_a_clear_message():
     with pytest.raises(ValueError, match="mention_key"):
         resolve(pd.DataFrame({"raw_name": ["x"]}))

@@ -66,8 +66,8 @@ def party_graph(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.D
     b = np.maximum(t["consignor"].to_numpy(dtype=object), t["consignee"].to_numpy(dtype=object))
     trade = pd.DataFrame({"a": a, "b": b}).groupby(["a", "b"]).size().rename("n").reset_index()
     trade["trade"] = 1 + np.log(trade["n"].to_numpy(dtype=float))
-    _, idents = F.identifier_links(proj, prof, cfg, held)
-    pairs = F.identifier_pairs(held, idents, prof)
+    held, idents = F.identifier_links(proj, prof, cfg, held)
+    pairs = F.identifier_pairs(held, idents)
     ip = pairs[pairs["party_id"] < pairs["other_id"]]
     ident = (ip.assign(ident=IDENT_EDGE * ip["weight"]).groupby(["party_id", "other_id"])["ident"].max()
              .reset_index().rename(columns={"party_id": "a", "other_id": "b"}))
@@ -206,8 +206,8 @@ def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = N
     if len(inside):
         inside = inside.assign(community_id=inside["party_id"].map(comm))
         linked = inside.groupby("community_id")["party_id"].nunique()
-        per_ident = held[held["party_id"].isin(comm.index)].assign(community_id=lambda x: x["party_id"].map(comm))
-        per_ident = per_ident[per_ident["ident_key"].isin(set(inside["ident_key"]))]
+        per_ident = held[F.member(held["party_id"], comm.index)].assign(community_id=lambda x: x["party_id"].map(comm))
+        per_ident = per_ident[F.member(per_ident["ident_key"], inside["ident_key"])]
         best = (per_ident.groupby(["community_id", "ident_key", "kind", "value"])["party_id"].nunique().rename("n")
                 .reset_index().sort_values(["community_id", "n", "ident_key"], ascending=[True, False, True])
                 .drop_duplicates("community_id").set_index("community_id"))
@@ -216,9 +216,12 @@ def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = N
     c["ident_share"] = (linked.reindex(c.index).fillna(0) / c["size"]).astype(float)
 
     # declarations of members (as consignee or consignor): hubs, chapters, flagged share
-    roles = pd.concat([pd.DataFrame({"row": np.flatnonzero(d[r].isin(comm.index).to_numpy()),
-                                     "community_id": d.loc[d[r].isin(comm.index), r].map(comm).to_numpy()})
-                       for r in ("consignee", "consignor")]).drop_duplicates()
+    roles = []
+    for r in ("consignee", "consignor"):
+        pos = comm.index.get_indexer(d[r])
+        rows = np.flatnonzero(pos >= 0)
+        roles.append(pd.DataFrame({"row": rows, "community_id": comm.to_numpy()[pos[rows]]}))
+    roles = pd.concat(roles).drop_duplicates()
     c["declaration_count"] = roles.groupby("community_id").size().reindex(c.index).fillna(0).astype(int)
     rows = roles["row"].to_numpy()
     chapters = F.text(d["hs_chapter"]).where(F.text(d["hs_chapter"]).ne(""), F.text(d["hs_code"]).str[:2])
@@ -260,7 +263,7 @@ def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = N
                                     + f" ≥ {thr:g} as fictitious consignees (highest: "
                                     + top_member["name"].reindex(c.index).fillna("").replace("", "?") + " "
                                     + top_member["score"].reindex(c.index).map("{:.2f}".format) + ")", ""), index=c.index)
-    trade = d[d["consignee"].isin(comm.index) & d["consignor"].ne("")]
+    trade = d[F.member(d["consignee"], comm.index) & d["consignor"].ne("").to_numpy()]
     feeder_txt = pd.Series("", index=c.index, dtype=object)
     if len(trade):
         fc = pd.DataFrame({"community_id": trade["consignee"].map(comm).to_numpy(), "consignor": trade["consignor"].to_numpy(),

@@ -49,127 +49,122 @@ def _v(f: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
     return pd.to_numeric(f[column], errors="coerce").astype(float).fillna(missing).to_numpy()
 
 
-def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+Say = Callable[[pd.DataFrame], pd.Series]
+
+
+def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Shares a phone, e-mail, tax id or address with other, differently-named parties — one
     operator behind several fronts. Each other party counts 1 when it is itself unestablished
     and ½ when established, × 0.4 unless the two act together (a common consignor, or
     registered within 30 days of each other), × the identifier's weight (addresses 0.6);
     strength = 1 − exp(−count / 2). Registered-agent and business-park identifiers — held by
     more than ``shared_identifier_breadth`` parties, mostly established — do not count."""
-    s = 1 - np.exp(-_v(f, "shared_eff") / 2)
-    return s, f["shared_text"].fillna("")
+    return 1 - np.exp(-_v(f, "shared_eff") / 2), lambda g: g["shared_text"]
 
 
-def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Registered shortly before its first shipment: 1 within ``new_company_days`` (or
     registered after it), falling to 0 at four times that. Unknown registration date: 0."""
-    days = _v(f, "days_registered_before_first", np.nan)
     n = float(cfg.new_company_days)
-    s = np.nan_to_num(np.clip((4 * n - days) / (3 * n), 0, 1))
-    txt = np.where(days < 0, "registered " + R.num(pd.Series(-days, index=f.index), 0) + " days after its first shipment",
-                   "registered " + R.num(pd.Series(days, index=f.index), 0) + " days before its first shipment")
-    txt = pd.Series(txt, index=f.index) + " (" + R.day(f["registered_at"]) + ")"
-    return s, txt
+    s = np.nan_to_num(np.clip((4 * n - _v(f, "days_registered_before_first", np.nan)) / (3 * n), 0, 1))
+
+    def say(g: pd.DataFrame) -> pd.Series:
+        days = g["days_registered_before_first"].astype(float)
+        when = np.where(days < 0, " days after its first shipment (", " days before its first shipment (")
+        return "registered " + R.num(days.abs(), 0) + when + R.day(g["registered_at"]) + ")"
+    return s, say
 
 
-def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Not in the trader registry although the registry lists most consignees of its country:
     strength = (coverage − 0.3) / 0.6, clipped (0 when the registry lists under 30 % of them,
     1 from 90 %; coverage is shrunk toward 0 for countries with few consignees). No registry
     loaded: 0."""
-    cov = _v(f, "registry_coverage")
     absent = f["registry_exists"].to_numpy(dtype=bool) & ~f["in_registry"].to_numpy(dtype=bool)
-    s = np.where(absent, np.clip((cov - 0.3) / 0.6, 0, 1), 0.0)
-    txt = "not in the trader registry, which lists " + R.pct(f["registry_coverage"]) + " of " + f["home"] + " consignees"
-    return s, txt
+    s = np.where(absent, np.clip((_v(f, "registry_coverage") - 0.3) / 0.6, 0, 1), 0.0)
+    return s, lambda g: ("not in the trader registry, which lists " + R.pct(g["registry_coverage"]) + " of "
+                         + g["home"] + " consignees")
 
 
-def short_lived(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def short_lived(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """One-shot or short-lived: active for a short span (1 for a single day, 0 from 180 days)
     and silent since — for at least a third of the data's time span, up to 90 days — so a
     newcomer near the end of the data is not judged before it could be."""
-    active = _v(f, "active_days")
-    silent = _v(f, "silent_days")
     scale = np.clip(_v(f, "window_days") / 3, 14, 90)
-    s = (1 - np.clip(active / 180, 0, 1)) * np.clip(silent / scale, 0, 1)
-    txt = ("active " + R.plural(f["active_days"].fillna(0) + 1, "day") + " (" + R.plural(f["declaration_count"], "declaration")
-           + ", " + R.day(f["first_declared"]) + " to " + R.day(f["last_declared"]) + "), silent for the "
-           + R.num(f["silent_days"], 0) + " days since")
-    return s, txt
+    s = (1 - np.clip(_v(f, "active_days") / 180, 0, 1)) * np.clip(_v(f, "silent_days") / scale, 0, 1)
+    return s, lambda g: ("active " + R.plural(g["active_days"] + 1, "day") + " ("
+                         + R.plural(g["declaration_count"], "declaration") + ", " + R.day(g["first_declared"]) + " to "
+                         + R.day(g["last_declared"]) + "), silent for the " + R.num(g["silent_days"], 0) + " days since")
 
 
-def abandoned_or_seized(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def abandoned_or_seized(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Consignments abandoned or seized (status), or found non-compliant / seized on
     inspection: share among its declarations with a known outcome, shrunk toward 0 for few
     declarations (k / (n + 1))."""
-    k = _v(f, "n_adverse")
-    n = _v(f, "n_outcome_known")
-    s = np.where(n > 0, k / (n + 1), 0.0)
-    txt = R.num(f["n_adverse"].fillna(0), 0) + " of " + R.plural(f["n_outcome_known"].fillna(0), "declaration") + " with a known outcome abandoned or seized"
-    return s, txt
+    k, n = _v(f, "n_adverse"), _v(f, "n_outcome_known")
+    return np.where(n > 0, k / (n + 1), 0.0), lambda g: (
+        R.num(g["n_adverse"], 0) + " of " + R.plural(g["n_outcome_known"], "declaration")
+        + " with a known outcome abandoned or seized")
 
 
-def single_consignor(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def single_consignor(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Few distinct consignors over several declarations (a front fed by one shipper):
     1 / consignors, scaled by how many declarations show it (0 for one, 1 from five).
     Unknown consignors: 0."""
-    nc = _v(f, "n_consignors")
-    nd = _v(f, "declaration_count")
+    nc, nd = _v(f, "n_consignors"), _v(f, "declaration_count")
     s = np.where(nc > 0, 1 / np.maximum(nc, 1), 0.0) * np.clip((nd - 1) / 4, 0, 1)
-    txt = R.plural(f["declaration_count"], "declaration") + " from only " + R.plural(f["n_consignors"], "consignor")
-    return s, txt
+    return s, lambda g: (R.plural(g["declaration_count"], "declaration") + " from only "
+                         + R.plural(g["n_consignors"], "consignor"))
 
 
-def undervalued(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def undervalued(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Low declared values: its declarations' undervaluation scores (valuation.py) summed and
     shrunk, Σ score / (n + 1)."""
     s = _v(f, "under_sum") / (_v(f, "declaration_count") + 1)
-    txt = (R.plural(f["n_under"].fillna(0), "declaration") + " declared far below the unit-value norm"
-           + np.where(f["under_example"].fillna("").ne(""), " (" + f["under_example"].fillna("") + ")", ""))
-    return s, txt
+    return s, lambda g: (R.plural(g["n_under"], "declaration") + " declared far below the unit-value norm"
+                         + np.where(g["under_example"].ne(""), " (" + g["under_example"] + ")", ""))
 
 
-def de_minimis_parcels(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def de_minimis_parcels(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Parcels just under the de minimis threshold (deminimis.py): the strongest parcel score
     (a split consignment scores high), or the shrunk share of just-under parcels × 0.6,
     whichever is larger."""
-    k = _v(f, "n_de_minimis")
-    n = _v(f, "declaration_count")
-    s = np.maximum(_v(f, "de_minimis_max"), 0.6 * k / (n + 2))
-    txt = (R.num(f["n_de_minimis"].fillna(0), 0) + " of " + R.plural(f["declaration_count"], "parcel")
-           + " just under the de minimis threshold"
-           + np.where(f["de_minimis_example"].fillna("").ne(""), "; " + f["de_minimis_example"].fillna(""), ""))
-    return s, txt
+    s = np.maximum(_v(f, "de_minimis_max"), 0.6 * _v(f, "n_de_minimis") / (_v(f, "declaration_count") + 2))
+    return s, lambda g: (R.num(g["n_de_minimis"], 0) + " of " + R.plural(g["declaration_count"], "parcel")
+                         + " just under the de minimis threshold"
+                         + np.where(g["de_minimis_example"].ne(""), "; " + g["de_minimis_example"], ""))
 
 
-def named_in_tip(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def named_in_tip(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Named in a tip (tips.py): the best tip's match score, which is the tip's Admiralty
     weight × match strength (name, phone, e-mail, address); expired tips score 0."""
-    return _v(f, "tip_score"), f["tip_text"].fillna("")
+    return _v(f, "tip_score"), lambda g: g["tip_text"]
 
 
-def established_trader(f: pd.DataFrame, cfg) -> tuple[np.ndarray, pd.Series]:  # noqa: ANN001
+def established_trader(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
     """Mitigating — an established trader: registered long before its first shipment, many
     trading partners, or a long record of activity (the AEO tier is applied separately as a
     multiplier)."""
-    s = _v(f, "established_record")
-    parts = [
-        R.when(f["days_registered_before_first"].ge(365), "registered " + R.day(f["registered_at"])),
-        R.when(f["n_partners"].ge(3), R.plural(f["n_partners"], "trading partner")),
-        R.when(f["active_days"].ge(90), "active over " + R.num(f["active_days"], 0) + " days"),
-    ]
-    joined = pd.Series([", ".join(x for x in row if x) for row in zip(*parts)], index=f.index, dtype=object)
-    return s, "mitigating: established (" + joined + ")"
+    def say(g: pd.DataFrame) -> pd.Series:
+        parts = [
+            R.when(g["days_registered_before_first"].ge(365), "registered " + R.day(g["registered_at"])),
+            R.when(g["n_partners"].ge(3), R.plural(g["n_partners"], "trading partner")),
+            R.when(g["active_days"].ge(90), "active over " + R.num(g["active_days"], 0) + " days"),
+        ]
+        joined = pd.Series([", ".join(x for x in row if x) for row in zip(*parts)], index=g.index, dtype=object)
+        return "mitigating: established (" + joined + ")"
+    return _v(f, "established_record"), say
 
 
 @dataclass(frozen=True)
 class Feature:
-    """One explained feature: ``fn(frame, cfg) -> (strength, reason text)`` and its weight
+    """One explained feature: ``fn(frame, cfg) -> (strength per row, say)`` where
+    ``say(rows)`` words the evidence for the rows where the feature counts, and its weight
     (log-odds; negative weights mitigate)."""
 
     name: str
     weight: float
-    fn: Callable[[pd.DataFrame, object], tuple[np.ndarray, pd.Series]]
+    fn: Callable[[pd.DataFrame, object], tuple[np.ndarray, Say]]
 
     @property
     def explanation(self) -> str:
@@ -217,8 +212,8 @@ def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd
     """Per party: ``shared_ident_parties`` (distinct differently-named parties it shares a
     usable identifier with), ``shared_eff`` (their weighted count, see
     :func:`shared_identifiers`) and ``shared_text``."""
-    _, idents = F.identifier_links(proj, prof, cfg, held)
-    pairs = F.identifier_pairs(held, idents, prof)
+    held, idents = F.identifier_links(proj, prof, cfg, held)
+    pairs = F.identifier_pairs(held, idents)
     cols = ["shared_ident_parties", "shared_eff", "shared_text"]
     if pairs.empty:
         return pd.DataFrame(columns=cols)
@@ -256,9 +251,26 @@ def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd
     return out[cols]
 
 
-def _per_consignee(values: pd.DataFrame, d: pd.DataFrame, column: str) -> pd.Series:
-    """Map a per-declaration frame (``decl_key`` + columns) onto ``d``'s consignee column."""
-    return d["decl_key"].map(values.set_index("decl_key")[column]) if len(values) else pd.Series(np.nan, index=d.index)
+def _per_declaration(values: pd.DataFrame, d: pd.DataFrame, column: str) -> pd.Series:
+    """``values[column]`` (a per-declaration frame keyed by ``decl_key``) aligned to ``d``'s
+    rows: positionally when the frame is in ``d``'s order (as the analytics return it),
+    else by key."""
+    if not len(values):
+        return pd.Series(np.nan, index=d.index)
+    keys = values["decl_key"].to_numpy(dtype=object)
+    if len(values) == len(d) and (keys == d["decl_key"].to_numpy(dtype=object)).all():
+        return pd.Series(values[column].to_numpy(), index=d.index)
+    return d["decl_key"].map(values.drop_duplicates("decl_key").set_index("decl_key")[column])
+
+
+def _example(per: pd.DataFrame, column: str, floor: float, findings: pd.DataFrame, d: pd.DataFrame) -> pd.Series:
+    """Per consignee, the first reason of its highest-scoring declaration on ``column`` (at
+    least ``floor``)."""
+    best = per[per[column] >= floor].sort_values(column, ascending=False, kind="stable").drop_duplicates("c")
+    if best.empty or not len(findings):
+        return pd.Series(dtype=object)
+    reasons = _per_declaration(findings, d, "reasons").to_numpy(dtype=object)[best["row"].to_numpy()]
+    return pd.Series([r[0] if isinstance(r, list) and r else "" for r in reasons], index=best["c"].to_numpy())
 
 
 def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,  # noqa: ANN001
@@ -302,8 +314,8 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     if len(o):
         res = F.text(F._column(o, "result"), lower=True)
         keys = F.text(F._column(o, "decl_key"))
-        adverse |= d["decl_key"].isin(set(keys[res.isin(F.ADVERSE_RESULT)]))
-        known |= d["decl_key"].isin(set(keys[res.ne("")]))
+        adverse |= F.member(d["decl_key"], keys[res.isin(F.ADVERSE_RESULT)])
+        known |= F.member(d["decl_key"], keys[res.ne("")])
     g = pd.DataFrame({"c": d["consignee"], "a": adverse & known, "k": known})[d["consignee"].ne("")].groupby("c")
     f["n_adverse"] = g["a"].sum().reindex(f.index).fillna(0)
     f["n_outcome_known"] = g["k"].sum().reindex(f.index).fillna(0)
@@ -312,35 +324,21 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     # de minimis and valuation (from the upstream analytics, computed here when not given)
     dm = dm_module.run(proj, cfg, d=d, prof=prof) if deminimis is None else deminimis
     val = val_module.run(proj, cfg, d=d) if valuation is None else valuation
-    per = pd.DataFrame({"c": d["consignee"]})
-    if len(dm):
-        per["dm_just"] = _per_consignee(dm, d, "just_under").fillna(False).astype(bool)
-        per["dm_score"] = _per_consignee(dm, d, "score").fillna(0).astype(float)
-        first_reason = dm.set_index("decl_key")["reasons"].map(lambda r: r[0] if len(r) else "")
-        per["dm_reason"] = d["decl_key"].map(first_reason).fillna("")
-    else:
-        per["dm_just"], per["dm_score"], per["dm_reason"] = False, 0.0, ""
-    if len(val):
-        direction = _per_consignee(val, d, "direction").fillna("")
-        vscore = _per_consignee(val, d, "score").fillna(0).astype(float)
-        per["under"] = direction.eq("under")
-        per["under_score"] = np.where(per["under"], vscore, 0.0)
-        first_reason = val.set_index("decl_key")["reasons"].map(lambda r: r[0] if len(r) else "")
-        per["under_reason"] = np.where(per["under"], d["decl_key"].map(first_reason).fillna(""), "")
-    else:
-        per["under"], per["under_score"], per["under_reason"] = False, 0.0, ""
+    per = pd.DataFrame({"c": d["consignee"], "row": np.arange(len(d))})
+    per["dm_just"] = _per_declaration(dm, d, "just_under").fillna(False).astype(bool)
+    per["dm_score"] = _per_declaration(dm, d, "score").fillna(0).astype(float)
+    per["under"] = _per_declaration(val, d, "direction").fillna("").eq("under")
+    per["under_score"] = np.where(per["under"], _per_declaration(val, d, "score").fillna(0).astype(float), 0.0)
     per = per[per["c"].ne("")]
     g = per.groupby("c")
     f["n_de_minimis"] = g["dm_just"].sum().reindex(f.index).fillna(0)
     f["share_de_minimis"] = f["n_de_minimis"] / f["declaration_count"]
     f["de_minimis_max"] = g["dm_score"].max().reindex(f.index).fillna(0)
-    best = per.sort_values("dm_score", ascending=False).drop_duplicates("c").set_index("c")
-    f["de_minimis_example"] = best["dm_reason"].where(best["dm_score"] >= 0.3, "").reindex(f.index).fillna("")
+    f["de_minimis_example"] = _example(per, "dm_score", 0.3, dm, d).reindex(f.index).fillna("")
     f["n_under"] = g["under"].sum().reindex(f.index).fillna(0)
     f["under_sum"] = g["under_score"].sum().reindex(f.index).fillna(0)
     f["share_undervalued"] = f["n_under"] / f["declaration_count"]
-    best = per.sort_values("under_score", ascending=False).drop_duplicates("c").set_index("c")
-    f["under_example"] = best["under_reason"].reindex(f.index).fillna("")
+    f["under_example"] = _example(per, "under_score", 1e-9, val, d).reindex(f.index).fillna("")
 
     # tips
     tm = tips_module.run(proj, cfg, d=d)[0] if tip_matches is None else tip_matches
@@ -382,20 +380,24 @@ def run(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,  # noqa:
     if f.empty:
         return pd.DataFrame(columns=cols)
     contrib = np.zeros((len(f), len(FEATURES)))
-    texts = np.empty((len(f), len(FEATURES)), dtype=object)
+    texts = np.full((len(f), len(FEATURES)), "", dtype=object)
     for j, feat in enumerate(FEATURES):
-        s, txt = feat.fn(f, cfg)
-        s = np.clip(np.nan_to_num(np.asarray(s, dtype=float)), 0, 1)
-        contrib[:, j] = feat.weight * s
+        s, say = feat.fn(f, cfg)
+        contrib[:, j] = feat.weight * np.clip(np.nan_to_num(np.asarray(s, dtype=float)), 0, 1)
         f[f"f_{feat.name}"] = contrib[:, j]
-        texts[:, j] = np.where(np.abs(contrib[:, j]) >= REASON_FLOOR, pd.Series(txt, index=f.index).fillna("").to_numpy(dtype=object), "")
+        rows = np.flatnonzero(np.abs(contrib[:, j]) >= REASON_FLOOR)
+        if len(rows):
+            texts[rows, j] = pd.Series(say(f.iloc[rows])).fillna("").to_numpy(dtype=object)
     score = 1 / (1 + np.exp(-(BIAS + contrib.sum(axis=1))))
     tier = f["aeo_tier"].fillna("").astype(str)
     factor = tier.map({str(k): float(v) for k, v in (cfg.aeo_discount or {}).items()}).fillna(1.0).to_numpy()
     f["score"] = score * factor
-    aeo_txt = R.when(factor < 1, "mitigating: AEO tier " + tier + " (score × " + pd.Series(factor, index=f.index).map("{:.2f}".format) + ")")
+    aeo_txt = np.full(len(f), "", dtype=object)
+    trusted = np.flatnonzero(factor < 1)
+    aeo_txt[trusted] = ("mitigating: AEO tier " + tier.iloc[trusted] + " (score × "
+                        + R.num(pd.Series(factor[trusted]), 2).to_numpy() + ")").to_numpy(dtype=object)
     order = np.argsort(-np.abs(contrib), axis=1, kind="stable")
     ranked = np.take_along_axis(texts, order, axis=1)
-    f["reasons"] = R.collect([*ranked.T, aeo_txt.to_numpy()])
+    f["reasons"] = R.collect([*ranked.T, aeo_txt])
     out = f.reset_index()
     return out[cols].sort_values(["score", "party_id"], ascending=[False, True]).reset_index(drop=True)

@@ -143,7 +143,7 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame
         if pairs is None:
             prof = F.party_profile(proj, cfg, d) if prof is None else prof
             held, idents = F.identifier_links(proj, prof, cfg)
-            pairs = F.identifier_pairs(held, idents, prof)
+            pairs = F.identifier_pairs(held, idents)
         personal = pairs[pairs["kind"].isin({"phone", "email", "address"})]
         clusters = F.identifier_clusters(personal)
         c["group"] = c["consignee"].map(clusters).fillna("").astype(str) if len(clusters) else ""

@@ -17,7 +17,7 @@ import pandas as pd
 from intel.analytics.projection import Projection
 
 __all__ = [
-    "text", "number", "timestamp", "declarations", "reference_time", "usd_rates", "usd_value",
+    "text", "number", "timestamp", "member", "declarations", "reference_time", "usd_rates", "usd_value",
     "party_profile", "held_identifiers", "identifier_links", "identifier_pairs", "name_key", "KIND_WEIGHT",
     "ADVERSE_STATUS", "ADVERSE_RESULT", "LOW_VALUE_PROCEDURES",
 ]
@@ -69,6 +69,15 @@ def timestamp(s: pd.Series) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
+def member(values: pd.Series, of) -> np.ndarray:  # noqa: ANN001 - any collection of keys
+    """``values.isin(of)`` as a boolean array, through a hash index: fast for big key sets
+    (pandas' ``isin`` on Arrow strings builds one Python object per key)."""
+    index = of if isinstance(of, pd.Index) else pd.Index(pd.unique(np.asarray(list(of) if isinstance(of, (set, frozenset)) else of, dtype=object)))
+    if not len(index) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    return index.get_indexer(values) >= 0
+
+
 def declarations(proj: Projection, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """The declaration columns the analytics use, typed: dates as datetimes, amounts as
     floats, codes as stripped text (lower-case for controlled vocabularies), party ids as
@@ -107,8 +116,8 @@ def reference_time(d: pd.DataFrame) -> pd.Timestamp:
 def _reference_rates() -> dict[str, float]:
     """Median USD per unit of each currency in the shipped reference table (if present)."""
     try:
-        path = resources.files("ingest").joinpath("reference/rates.csv")
-        table = pd.read_csv(path.open("rb"))
+        with resources.files("ingest").joinpath("reference/rates.csv").open("rb") as handle:
+            table = pd.read_csv(handle)
     except Exception:  # noqa: BLE001 - the table is optional; data-derived rates come first
         return {}
     table["usd_per_unit"] = number(table["usd_per_unit"])
@@ -180,25 +189,25 @@ def party_profile(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.Da
     parties = parties[parties["party_id"].ne("")].drop_duplicates("party_id").set_index("party_id")
     parties["aeo_tier"] = parties["aeo_tier"].where(~parties["aeo_tier"].isin({"0", "none", "None"}), "")
 
-    ce = d[d["consignee"].ne("")]
-    g = ce.groupby("consignee")
-    act = pd.DataFrame({
-        "n_as_consignee": g.size(),
-        "first_in": g["declared_at"].min(),
-        "last_in": g["declared_at"].max(),
-    })
-    act["n_consignors"] = ce[ce["consignor"].ne("")].groupby("consignee")["consignor"].nunique()
-    co = d[d["consignor"].ne("")]
-    act = act.join(pd.DataFrame({
-        "n_as_consignor": co.groupby("consignor").size(),
-        "n_consignees": co[co["consignee"].ne("")].groupby("consignor")["consignee"].nunique(),
-    }), how="outer")
-    roles = pd.concat([
-        d.loc[d[r].ne(""), [r, "declared_at"]].rename(columns={r: "party_id"})
-        for r in ("consignee", "consignor", "declarant")
-    ])
-    ga = roles.groupby("party_id")["declared_at"]
-    act = act.join(pd.DataFrame({"first_any": ga.min(), "last_any": ga.max(), "n_any": ga.size()}), how="outer")
+    # activity, on integer party codes (one factorisation of all three roles)
+    n = len(d)
+    code, ids = pd.factorize(pd.concat([d["consignee"], d["consignor"], d["declarant"]], ignore_index=True))
+    known = np.ones(len(code), dtype=bool) if not (ids == "").any() else code != ids.get_loc("")
+    ce, co = code[:n], code[n:2 * n]
+    when = d["declared_at"].to_numpy()
+    act = pd.DataFrame(index=pd.Index(ids, name="party_id"))
+    for role, rows in (("in", known[:n]), ("any", known)):
+        g = pd.Series(np.tile(when, 3)[rows] if role == "any" else when[rows]).groupby(code[rows] if role == "any" else ce[rows])
+        act[f"first_{role}"] = g.min().reindex(range(len(ids))).to_numpy()
+        act[f"last_{role}"] = g.max().reindex(range(len(ids))).to_numpy()
+    act["n_as_consignee"] = np.bincount(ce[known[:n]], minlength=len(ids))
+    act["n_as_consignor"] = np.bincount(co[known[n:2 * n]], minlength=len(ids))
+    act["n_any"] = np.bincount(code[known], minlength=len(ids))
+    both = known[:n] & known[n:2 * n]
+    pairs = np.unique(ce[both].astype(np.int64) * len(ids) + co[both])
+    act["n_consignors"] = np.bincount(pairs // len(ids), minlength=len(ids))
+    act["n_consignees"] = np.bincount(pairs % len(ids), minlength=len(ids))
+    act = act[act.index != ""]
 
     prof = parties.join(act, how="outer")
     prof.index.name = "party_id"
@@ -207,11 +216,10 @@ def party_profile(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.Da
     prof["aeo_tier"] = prof["aeo_tier"].fillna("")
     for c in ("n_as_consignee", "n_consignors", "n_as_consignor", "n_consignees", "n_any"):
         prof[c] = prof[c].fillna(0).astype(int)
-    prof["name_key"] = name_key(prof["display_name"].where(prof["display_name"].ne(""), prof.index.to_series()))
 
     exists, listed = _registry_members(proj, prof)
     prof["registry_exists"] = exists
-    prof["in_registry"] = prof.index.isin(list(listed)) if exists else False
+    prof["in_registry"] = member(prof.index.to_series(), listed) if exists else False
     first = prof["first_in"].fillna(prof["first_any"])
     prof["days_registered_before_first"] = (first - prof["registered_at"]) / DAY
 
@@ -252,8 +260,9 @@ def identifier_links(proj: Projection, prof: pd.DataFrame, cfg,  # noqa: ANN001
                      held: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Which parties hold which identifier, and what each identifier is worth as a link.
 
-    Returns ``(held, idents)``: ``held`` is ``party_id, ident_key, kind, value`` (one row
-    per party and identifier, identifiers with an empty value dropped); ``idents`` is one
+    Returns ``(held, idents)``: ``held`` is ``party_id, ident_key, kind, value, name_key``
+    (one row per party and identifier, identifiers with an empty value dropped; the name key
+    of holders of shared identifiers); ``idents`` is one
     row per identifier held by two or more parties: ``kind, value, n_parties, n_names``
     (distinct name keys), ``established_share`` (mean standing of its holders), ``n_new``
     (holders registered within ``new_company_days`` of their first shipment),
@@ -264,11 +273,14 @@ def identifier_links(proj: Projection, prof: pd.DataFrame, cfg,  # noqa: ANN001
     are established; its weight falls from 1 (none established) to 0 (half or more
     established). Every weight is multiplied by its kind's :data:`KIND_WEIGHT`."""
     held = held_identifiers(proj) if held is None else held
-    size = held.groupby("ident_key")["party_id"].transform("size")
-    shared = held[size.ge(2)]
+    shared = held[held.groupby("ident_key")["party_id"].transform("size").ge(2)]
     info = prof.reindex(shared["party_id"])
+    holders = pd.Index(pd.unique(shared["party_id"]))
+    display = prof["display_name"].reindex(holders).fillna("")
+    keys = pd.Series(name_key(display.where(display.ne(""), holders.to_series())).to_numpy(), index=holders)
+    held = held.assign(name_key=held["party_id"].map(keys).astype("str").fillna(""))
     shared = shared.assign(
-        name_key=info["name_key"].fillna("").to_numpy(),
+        name_key=shared["party_id"].map(keys).astype("str").fillna("").to_numpy(),
         established=info["established"].fillna(0).to_numpy(),
         new_company=info["new_company"].fillna(False).to_numpy(dtype=bool),
     )
@@ -288,19 +300,18 @@ def identifier_links(proj: Projection, prof: pd.DataFrame, cfg,  # noqa: ANN001
     return held, idents
 
 
-def identifier_pairs(held: pd.DataFrame, idents: pd.DataFrame, prof: pd.DataFrame, cap: int = PAIR_CAP) -> pd.DataFrame:
+def identifier_pairs(held: pd.DataFrame, idents: pd.DataFrame, cap: int = PAIR_CAP) -> pd.DataFrame:
     """Ordered pairs ``party_id, other_id`` of differently-named parties linked through a
     usable identifier (weight > 0, at most ``cap`` holders), with ``ident_key, kind, value,
-    weight``. Both directions are present."""
+    weight``; ``held`` and ``idents`` as :func:`identifier_links` returns them. Both
+    directions are present."""
     usable = idents.index[(idents["weight"] > 0) & (idents["n_parties"] <= cap) & (idents["n_names"] >= 2)]
-    h = held[held["ident_key"].isin(usable)][["party_id", "ident_key"]]
+    h = held[member(held["ident_key"], usable)][["party_id", "ident_key", "name_key"]]
     if h.empty:
         return pd.DataFrame(columns=["party_id", "other_id", "ident_key", "kind", "value", "weight"])
-    pairs = h.merge(h.rename(columns={"party_id": "other_id"}), on="ident_key")
-    pairs = pairs[pairs["party_id"] != pairs["other_id"]]
-    names = prof["name_key"]
-    same = names.reindex(pairs["party_id"]).to_numpy() == names.reindex(pairs["other_id"]).to_numpy()
-    pairs = pairs[~same]
+    pairs = h.merge(h.rename(columns={"party_id": "other_id", "name_key": "other_name"}), on="ident_key")
+    pairs = pairs[(pairs["party_id"] != pairs["other_id"]) & (pairs["name_key"] != pairs["other_name"])]
+    pairs = pairs.drop(columns=["name_key", "other_name"])
     return pairs.join(idents[["kind", "value", "weight"]], on="ident_key").reset_index(drop=True)
 
 

@@ -47,7 +47,7 @@ from intel.analytics.projection import Projection
 from intel.config import Settings, load_settings
 from intel.model import NODES
 
-__all__ = ["score_batch", "score_keys", "lane_cutoffs"]
+__all__ = ["lane_cutoffs", "score_batch", "score_keys"]
 
 _POP_COLUMNS = ["decl_key", "reporting_country", "flow", "transport_mode", "hs_code", "hs6", "hs_chapter",
                 "origin_country", "export_country", "port_of_loading", "transit_ports", "port_of_discharge",
@@ -73,7 +73,7 @@ class _Timer:
 
 
 # ---------------------------------------------------------------- public API
-def score_batch(store, paths: list[Path] | list[str], mapping=None,  # noqa: ANN001 - any Store, Mapping/path
+def score_batch(store, paths: list[Path] | list[str], mapping=None,
                 progress: Callable[[str], Any] | None = None, cfg: Settings | None = None) -> pd.DataFrame:
     """Ingest ``paths`` (declaration files) into ``store`` and score them against the stored
     graph; returns one row per batch declaration with the columns of ``declaration_risk.csv``
@@ -97,7 +97,7 @@ def score_batch(store, paths: list[Path] | list[str], mapping=None,  # noqa: ANN
     return out
 
 
-def score_keys(store, keys: list[str], cfg: Settings | None = None,  # noqa: ANN001 - any Store
+def score_keys(store, keys: list[str], cfg: Settings | None = None,
                progress: Callable[[str], Any] | None = None, write: bool = True, _timer: _Timer | None = None) -> pd.DataFrame:
     """Score stored declarations ``keys`` against the rest of the graph (see the module doc)."""
     timer = _timer or _Timer(progress)
@@ -159,7 +159,7 @@ def lane_cutoffs(findings_dir: Path) -> tuple[float, float] | None:
 
 
 # ---------------------------------------------------------------- reading
-def _population(store) -> pd.DataFrame:  # noqa: ANN001
+def _population(store) -> pd.DataFrame:
     """Every declaration (the columns the analytics read) with its consignee, consignor and
     declarant: one columnar export per table, far cheaper than a query per key."""
     cols = [c for c in NODES["Declaration"].columns if c not in {"reasons", "extra", "raw"}]
@@ -171,7 +171,7 @@ def _population(store) -> pd.DataFrame:  # noqa: ANN001
     return pop
 
 
-def _q(store, cypher: str, params: dict, columns: list[str]) -> pd.DataFrame:  # noqa: ANN001
+def _q(store, cypher: str, params: dict, columns: list[str]) -> pd.DataFrame:
     rows = store.query(cypher, params)
     if rows is None or not len(rows):
         return pd.DataFrame(columns=columns)
@@ -179,7 +179,7 @@ def _q(store, cypher: str, params: dict, columns: list[str]) -> pd.DataFrame:  #
     return rows
 
 
-def _restricted(store, pop: pd.DataFrame, batch_mask: np.ndarray) -> Projection:  # noqa: ANN001
+def _restricted(store, pop: pd.DataFrame, batch_mask: np.ndarray) -> Projection:
     """The batch, its parties and their identifier-sharers, all their declarations."""
     batch = pop[batch_mask]
     core = set(pd.concat([batch["consignee"], batch["consignor"]]).dropna().astype(str)) - {""}
@@ -262,7 +262,7 @@ def _communities(findings: Path, notes: list[str]) -> tuple[pd.DataFrame | None,
 
 
 # ---------------------------------------------------------------- analytics on the context
-def _routes(store, pop: pd.DataFrame, proj: Projection, cfg: Settings, other: pd.Series,  # noqa: ANN001
+def _routes(store, pop: pd.DataFrame, proj: Projection, cfg: Settings, other: pd.Series,
             last: pd.DataFrame | None, notes: list[str]) -> pd.DataFrame:
     """``routes.run`` on the whole population's routing columns; the other analytics'
     suspicion is the last analyze's (its ``p_*`` parts but the route) and this run's for the
@@ -287,7 +287,7 @@ def _routes(store, pop: pd.DataFrame, proj: Projection, cfg: Settings, other: pd
 _DIST_FILE = ("cache", "hub_distances.pkl")
 
 
-def _distances(hubs: pd.DataFrame, state: Path):  # noqa: ANN202 - geo.Distances
+def _distances(hubs: pd.DataFrame, state: Path):
     """Hub distances with the legs computed by earlier scoring runs (sea-lane searches are the
     slow part of the routes analytic; a leg's length only changes with its hubs' coordinates)."""
     import pickle
@@ -304,11 +304,11 @@ def _distances(hubs: pd.DataFrame, state: Path):  # noqa: ANN202 - geo.Distances
                 dist._cache.update(saved["legs"])
                 dist._loaded = len(saved["legs"])
         except Exception:  # noqa: BLE001 - a stale or broken cache is recomputed
-            pass
+            dist._cache.clear()
     return dist
 
 
-def _save_distances(dist, state: Path) -> None:  # noqa: ANN001
+def _save_distances(dist, state: Path) -> None:
     import pickle
 
     if len(dist._cache) <= getattr(dist, "_loaded", 0):
@@ -320,7 +320,7 @@ def _save_distances(dist, state: Path) -> None:  # noqa: ANN001
     tmp.replace(path)
 
 
-def _learned(store, proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict,  # noqa: ANN001
+def _learned(store, proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict,
              last: pd.DataFrame | None, notes: list[str]) -> pd.DataFrame:
     """Blend the last analyze's learned model in, as the analyze did (only when it did)."""
     if last is None or "learned_probability" not in last or not last["learned_probability"].notna().any():
@@ -374,7 +374,7 @@ def _lanes(score: pd.Series, cfg: Settings, last: pd.DataFrame | None, notes: li
     return lanes
 
 
-def _frame(risk: pd.DataFrame, notes: list[str], timer: _Timer, write_to=None) -> pd.DataFrame:  # noqa: ANN001
+def _frame(risk: pd.DataFrame, notes: list[str], timer: _Timer, write_to=None) -> pd.DataFrame:
     from intel.analytics.run import CSV_FILES, _flat
 
     out = risk.copy()

@@ -57,10 +57,11 @@ def day(values: pd.Series) -> pd.Series:
 
 
 def plural(n: pd.Series, word: str, words: str | None = None) -> pd.Series:
-    """``1 parcel`` / ``7 parcels``."""
-    n = pd.Series(n)
-    many = words or word + "s"
-    return n.map(lambda k: f"{int(k):,} {word if int(k) == 1 else many}" if pd.notna(k) else "")
+    """``1 parcel`` / ``7 parcels`` (empty text for a missing count)."""
+    n = pd.to_numeric(pd.Series(n), errors="coerce")
+    label = np.where(n.to_numpy() == 1, " " + word, " " + (words or word + "s"))
+    out = num(n, 0) + label
+    return out.where(n.notna(), "").astype(object)
 
 
 def when(mask: pd.Series | np.ndarray, text: pd.Series | str) -> pd.Series:

@@ -278,7 +278,7 @@ def _party_names(proj: Projection) -> pd.DataFrame:
     names = names[names["party_id"].ne("") & names["name"].ne("")]
     p = proj.parties
     pid = F.text(F._column(p, "party_id"))
-    bare = ~pid.isin(set(names["party_id"]))
+    bare = ~F.member(pid, names["party_id"])
     if bare.any():
         own = pd.DataFrame({"party_id": pid[bare], "name": F.text(F._column(p, "display_name"))[bare]})
         aliases = pd.DataFrame({"party_id": pid[bare], "name": _split(F._column(p, "aliases"))[bare]}).explode("name").dropna()
@@ -497,7 +497,7 @@ def _flag(tips: pd.DataFrame, tm: pd.DataFrame, held: pd.DataFrame, d: pd.DataFr
         by_party = pd.DataFrame({"p": parties.get_indexer(anchors["party_id"]), "a": np.arange(len(anchors))})
         a_t = tcode.get_indexer(anchors["tip_id"])
         for k, role in enumerate(ROLES):
-            rows = np.flatnonzero(d[role].isin(parties).to_numpy())
+            rows = np.flatnonzero(F.member(d[role], parties))
             if len(rows):
                 r = pd.DataFrame({"row": rows, "p": parties.get_indexer(d[role].iloc[rows])}).merge(by_party, on="p")
                 parts.append(pd.DataFrame({"row": r["row"].to_numpy(), "t": a_t[r["a"].to_numpy()], "a": r["a"].to_numpy(),
@@ -512,7 +512,7 @@ def _flag(tips: pd.DataFrame, tm: pd.DataFrame, held: pd.DataFrame, d: pd.DataFr
         by_port = pd.DataFrame({"q": wanted.get_indexer(bp["suspect"]), "t": tcode.get_indexer(bp["tip_id"])})
         longs = []
         for col in ("port_of_loading", "port_of_discharge"):
-            rows = np.flatnonzero(d[col].isin(wanted).to_numpy())
+            rows = np.flatnonzero(F.member(d[col], wanted))
             longs.append(pd.DataFrame({"row": rows, "q": wanted.get_indexer(d[col].iloc[rows]), "verb": col}))
         transit = F.text(d["transit_ports"]).str.upper()
         has = transit.ne("") & transit.str.contains("|".join(wanted), regex=True)
