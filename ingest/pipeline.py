@@ -19,7 +19,7 @@ from ingest import load
 from ingest.mapping import Mapping, apply_mapping, check_mapping, load_mapping
 from ingest.normalize import Context, load_reference
 from ingest.quarantine import write_quarantine
-from ingest.readers import read_file
+from ingest.readers import RawFrame, read_file
 from ingest.validate import validate
 from intel.progress import ProgressFn, null_progress
 from intel.store.base import Store
@@ -36,6 +36,7 @@ class Prepared:
     bad: pd.DataFrame
     frames: dict[str, pd.DataFrame]
     notes: list[str] = field(default_factory=list)
+    raw: RawFrame | None = None  # kept only for kinds that can quarantine rows after loading
 
 
 def reference_context(store: Store) -> Context:
@@ -70,8 +71,26 @@ def prepare_files(
         good, bad = validate(raw, kind)  # bad includes the rows the reader rejected
         progress(f"normalise {path.name}")
         frames = load_normalised(kind, good, ctx)
-        prepared.append(Prepared(path, len(raw) + len(raw.bad), bad, frames, list(raw.notes)))
+        keep = raw if kind == "outcomes" else None
+        prepared.append(Prepared(path, len(raw) + len(raw.bad), bad, frames, list(raw.notes), keep))
     return prepared
+
+
+def _with_raw(bad: pd.DataFrame, prepared: list[Prepared]) -> pd.DataFrame:
+    """The original row text for rows quarantined after loading (e.g. orphan outcomes)."""
+    bad = bad.copy()
+    bad["raw"] = ""
+    for item in prepared:
+        if item.raw is None:
+            continue
+        mine = bad["source_file"].astype(str) == str(item.path)
+        if not mine.any():
+            continue
+        position = pd.Series(range(len(item.raw.line)), index=item.raw.line)
+        lines = bad.loc[mine, "line"].astype("int64")
+        found = lines.map(position).dropna().astype("int64")
+        bad.loc[found.index, "raw"] = item.raw.raw_at(found.to_numpy()).to_numpy()
+    return bad
 
 
 def load_normalised(kind: str, good: pd.DataFrame, ctx: Context) -> dict[str, pd.DataFrame]:
@@ -98,6 +117,8 @@ def ingest_files(
     merged = {name: pd.concat([p.frames[name] for p in prepared], ignore_index=True)
               for name in prepared[0].frames} if prepared else {}
     result, extra_bad = _load_kind(store, kind, merged, progress)
+    if len(extra_bad):
+        extra_bad = _with_raw(extra_bad, prepared)
     bad_all = pd.concat([p.bad for p in prepared] + ([extra_bad] if len(extra_bad) else []), ignore_index=True)
     progress("quarantine")
     write_quarantine(store.quarantine_dir, kind, bad_all)
@@ -132,52 +153,54 @@ def _main_frame(kind: str) -> str:
     return _MAIN[kind]
 
 
+def _count_new(store: Store, label: str, write) -> int:  # noqa: ANN001 - a callable
+    before = store.counts().get(label, 0)
+    write()
+    return store.counts().get(label, 0) - before
+
+
 def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn) -> tuple[dict, pd.DataFrame]:
     """Write one kind's normalised frames; returns (result, rows to quarantine after all)."""
-    no_bad = pd.DataFrame(columns=["source_file", "line", "reason", "raw"])
+    no_bad = pd.DataFrame(columns=["source_file", "line", "reason"])
     if not frames:
         return {}, no_bad
     if kind == "declarations":
-        decl = frames["declarations"]
-        result = load.load_declarations(store, decl, frames["mentions"], progress)
+        result = load.load_declarations(store, frames["declarations"], frames["mentions"], progress)
         unknown = frames.get("unknown_hubs")
         if unknown is not None and len(unknown):
             result["notes"] = [f"{len(unknown)} port code(s) not in the hub reference were added as hubs "
                                f"with unknown coordinates: {', '.join(unknown['locode'].astype(str).head(10))}"]
         return result, no_bad
-    if kind == "parties":
-        mentions = frames["mentions"]
-        before = store.counts().get("Mention", 0)
-        load.load_mentions(store, mentions, progress)
-        return {"new": store.counts().get("Mention", 0) - before}, no_bad
-    if kind == "tips":
-        before = store.counts().get("Tip", 0)
-        load.load_tips(store, frames["tips"])
-        return {"new": store.counts().get("Tip", 0) - before}, no_bad
     if kind == "outcomes":
-        before = store.counts().get("Outcome", 0)
-        _, missing = load.load_outcomes(store, frames["outcomes"])
-        bad = no_bad
-        if len(missing):
-            bad = pd.DataFrame({
-                "source_file": missing.get("source_file", ""), "line": missing.get("line", 0),
-                "reason": "declaration " + missing["declaration_id"].astype(str) + " of "
-                + missing["reporting_country"].astype(str) + " is not in the store (load its declarations first)",
-                "raw": missing.get("raw", ""),
-            })
-        return {"new": store.counts().get("Outcome", 0) - before}, bad
-    if kind == "hubs":
-        before = store.counts().get("Hub", 0)
-        load.load_hubs(store, frames["hubs"])
-        return {"new": store.counts().get("Hub", 0) - before}, no_bad
+        missing: list[pd.DataFrame] = []
+        new = _count_new(store, "Outcome", lambda: missing.append(load.load_outcomes(store, frames["outcomes"])[1]))
+        orphans = missing[0]
+        bad = pd.DataFrame({
+            "source_file": orphans["source_file"], "line": orphans["line"],
+            "reason": "declaration " + orphans["declaration_id"].astype(str) + " of "
+            + orphans["reporting_country"].astype(str) + " is not in the store (load its declarations first)",
+        }) if len(orphans) else no_bad
+        return {"new": new}, bad
     if kind == "rates":
-        path = store.state_dir / "rates.parquet"
-        rates = frames["rates"]
-        old = pd.read_parquet(path) if path.exists() else rates.iloc[:0]
-        combined = pd.concat([old, rates]).drop_duplicates(["currency", "date"], keep="last")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        combined.to_parquet(tmp, index=False)
-        tmp.replace(path)
-        return {"new": len(combined) - len(old)}, no_bad
-    raise ValueError(f"unknown kind {kind!r}")
+        return {"new": _store_rates(store, frames["rates"])}, no_bad
+    writers = {
+        "parties": ("Mention", lambda: load.load_mentions(store, frames["mentions"], progress)),
+        "tips": ("Tip", lambda: load.load_tips(store, frames["tips"])),
+        "hubs": ("Hub", lambda: load.load_hubs(store, frames["hubs"])),
+    }
+    if kind not in writers:
+        raise ValueError(f"unknown kind {kind!r}")
+    label, write = writers[kind]
+    return {"new": _count_new(store, label, write)}, no_bad
+
+
+def _store_rates(store: Store, rates: pd.DataFrame) -> int:
+    """User rates live beside the graph (they serve normalisation, not analysis)."""
+    path = store.state_dir / "rates.parquet"
+    old = pd.read_parquet(path) if path.exists() else rates.iloc[:0]
+    combined = pd.concat([old, rates]).drop_duplicates(["currency", "date"], keep="last")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    combined.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return len(combined) - len(old)
