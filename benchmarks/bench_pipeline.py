@@ -100,6 +100,15 @@ def phase_score(batch: Path, store: str) -> dict:
     return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb(), "rows": len(result)}
 
 
+def _fresh_ids(path: Path) -> None:
+    """The generator numbers declarations from 1 in every world: prefix the batch's ids so
+    it holds new declarations (pre-arrival), not amendments of stored ones. Works on the
+    raw lines, so the batch's planted malformed rows stay as they are."""
+    lines = path.read_bytes().split(b"\n")
+    body = [b"NEW" + line if line[:1].isalpha() else line for line in lines[1:]]
+    path.write_bytes(b"\n".join([lines[0], *body]))
+
+
 def _child(phase: str, *args: str) -> dict:
     """Run one phase in a fresh interpreter, so its peak memory is its own."""
     proc = subprocess.run(
@@ -221,6 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     t = time.perf_counter()
     generate_world(world, declarations=a.declarations, seed=a.seed, profile=a.profile)
     generate_world(batch, declarations=a.batch, seed=a.seed + 1, profile=a.profile)
+    _fresh_ids(batch / "declarations.csv")
     print(f"generated in {time.perf_counter() - t:.1f}s -> {workdir}", file=sys.stderr)
     result = {"declarations": a.declarations, "seed": a.seed, "profile": a.profile}
     result["ingest"] = _child("ingest", str(world), store)

@@ -80,7 +80,7 @@ class Settings:
         lambda: ["SGSIN", "HKHKG", "MYTPP", "MYPKG", "KRPUS", "AEJEA", "NLRTM"],
     )
     # Communities
-    community_algorithm: str = _help("'leiden' (leidenalg, C) or 'louvain' (networkx).", "leiden")
+    community_algorithm: str = _help("'leiden' (igraph's C Leiden, default), 'leidenalg', 'multilevel' (igraph Louvain) or 'louvain' (networkx; slow).", "leiden")
     community_seed: int = _help("Seed for community detection, so community ids are stable.", 42)
     # Tips
     tip_name_threshold: float = _help("Fuzzy name score (0-100) for a tip suspect to match a party.", 88.0)
@@ -104,8 +104,9 @@ class Settings:
     route_min_lane: int = _help("Fewest declarations in a lane before its routes are judged rare or common.", 20)
     risk_weights: dict[str, float] = _help(
         "Weight of each part in the combined risk score (noisy-OR of weight x part score): "
-        "consignee, valuation, deminimis, tips, route, community, watch_list, history.",
-        lambda: {"consignee": 0.9, "valuation": 0.8, "deminimis": 0.7, "tips": 0.9, "route": 0.9,
+        "consignee, valuation, deminimis, tips, route, community, watch_list, history. Third-party tips "
+        "weigh less than the analytics' own evidence: a tip alone does not outrank a corroborated finding.",
+        lambda: {"consignee": 0.9, "valuation": 0.8, "deminimis": 0.7, "tips": 0.7, "route": 0.9,
                  "community": 0.6, "watch_list": 0.15, "history": 0.6},
     )
     learn_test_share: float = _help(

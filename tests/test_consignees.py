@@ -12,7 +12,7 @@ from intel.config import Settings
 DAY = pd.Timedelta(days=1)
 
 
-def declarations(party: str, first: str, count: int, every_days: int, consignors: list[str], **extra) -> list[dict]:  # noqa: ANN003
+def declarations(party: str, first: str, count: int, every_days: int, consignors: list[str], **extra) -> list[dict]:
     start = pd.Timestamp(first)
     return [
         {"decl_key": f"TH|{party}-{k}|1", "declaration_id": f"{party}-{k}", "reporting_country": "TH",
@@ -23,7 +23,7 @@ def declarations(party: str, first: str, count: int, every_days: int, consignors
     ]
 
 
-def established(party: str, name: str, **extra) -> tuple[dict, list[dict]]:  # noqa: ANN003
+def established(party: str, name: str, **extra) -> tuple[dict, list[dict]]:
     """A trader registered in 2010, importing every fortnight from eight suppliers since 2024."""
     row = {"party_id": party, "display_name": name, "country": "TH", "registered_at": pd.Timestamp("2010-01-01"), **extra}
     return row, declarations(party, "2024-01-01", 30, 14, [f"S{k}" for k in range(8)])

@@ -113,12 +113,18 @@ def test_prior_seizures_of_the_consignee_count_only_before_the_declaration():
 
 def test_a_big_trader_with_a_few_seizures_in_many_inspections_scores_little():
     n = 300
-    decl = make_decl(n)
-    results = ["seized" if i % 100 == 0 else "compliant" for i in range(n - 1)]
-    outcomes = pd.DataFrame({"decl_key": decl["decl_key"][: n - 1], "result": results,
-                             "decided_at": decl["declared_at"][: n - 1] + pd.Timedelta(hours=1)})
+    big = make_decl(n)
+    # another trader caught often makes inspections look targeted (a high overall adverse rate)
+    caught = make_decl(20, consignee="P9").assign(consignor="S9", decl_key=[f"TH|X{i}|1" for i in range(20)],
+                                                  declaration_id=[f"X{i}" for i in range(20)])
+    decl = pd.concat([big, caught], ignore_index=True)
+    results = ["seized" if i % 100 == 0 else "compliant" for i in range(n - 1)] + ["seized"] * 19
+    decided = pd.concat([big["decl_key"][: n - 1], caught["decl_key"][:19]], ignore_index=True)
+    when = pd.concat([big["declared_at"][: n - 1], caught["declared_at"][:19]], ignore_index=True)
+    outcomes = pd.DataFrame({"decl_key": decided, "result": results, "decided_at": when + pd.Timedelta(hours=1)})
     out = risk.run(Projection.from_frames(decl=decl, outcomes=outcomes), Settings(), {}).set_index("decl_key")
-    assert out.loc[f"TH|D{n - 1}|1", "p_history"] < 0.1
+    assert out.loc[f"TH|D{n - 1}|1", "p_history"] == 0  # 3 in 299 is below the overall rate
+    assert out.loc["TH|X19|1", "p_history"] > 0.5  # caught 19 times in 19
 
 
 @pytest.mark.parametrize("n,red,yellow", [(1000, 50, 100), (20, 1, 2), (7, 0, 1)])

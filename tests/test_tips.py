@@ -38,7 +38,7 @@ DECL = pd.DataFrame([
 ])
 
 
-def tip(tip_id: str, grade: str = "B2", **fields) -> dict:  # noqa: ANN003
+def tip(tip_id: str, grade: str = "B2", **fields) -> dict:
     return {"tip_id": tip_id, "submitted_by": "Acme Brand Protection", "submitted_at": pd.Timestamp("2025-03-10"),
             "source_reliability": grade[0], "info_credibility": grade[1], **fields}
 
@@ -94,7 +94,7 @@ def test_an_expired_tip_contributes_nothing():
 
 
 def test_declarations_long_before_the_tip_are_not_flagged():
-    matches, flagged = run(tip("T1", suspect_phones="+6621234567", submitted_at=pd.Timestamp("2026-01-01")))
+    _, flagged = run(tip("T1", suspect_phones="+6621234567", submitted_at=pd.Timestamp("2026-01-01")))
     assert flagged.empty
 
 

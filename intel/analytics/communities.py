@@ -17,9 +17,9 @@ implementation (``Graph.community_leiden``); ``'leidenalg'`` the ``leidenalg`` p
 (RB-configuration quality, the same objective) — on trade graphs, whose big consignors are
 hubs of thousands of edges, it measured 10-20× slower for the same modularity (see
 ``benchmarks/bench_communities.py``); ``'louvain'`` networkx Louvain; ``'multilevel'`` igraph's
-Louvain. Nodes and edges are sorted before detection, so
-the same data gives the same communities; a community's id is ``C`` + the first 10 hex digits
-of sha1 of its smallest member id, stable while that member stays in it.
+Louvain. Edges are sorted before detection, so the same data gives the same communities; a
+community's id is ``C`` + the first 10 hex digits of sha1 of its smallest member id, stable
+while that member stays in it.
 
 Score of a community (0..1) from the findings inside it::
 
@@ -46,7 +46,7 @@ from intel.analytics import features as F
 from intel.analytics import reasons as R
 from intel.analytics.projection import Projection
 
-__all__ = ["run", "party_graph", "detect"]
+__all__ = ["detect", "party_graph", "run"]
 
 COMMUNITY_COLUMNS = ["community_id", "size", "score", "reasons", "members", "countries", "hubs", "hs_chapters",
                      "members_with_findings", "declaration_count", "ident_share"]
@@ -54,7 +54,7 @@ IDENT_EDGE = 2.0
 ALGORITHMS = ("leiden", "leidenalg", "louvain", "multilevel")
 
 
-def party_graph(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame | None = None,  # noqa: ANN001
+def party_graph(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame | None = None,
                 held: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(edges, ident_pairs)``: undirected weighted edges ``a, b, weight, trade, ident``
     (``a < b``), and the identifier pairs behind the ``ident`` part (for describing)."""
@@ -77,12 +77,13 @@ def party_graph(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.D
     return edges[["a", "b", "weight", "trade", "ident"]], pairs
 
 
-def detect(edges: pd.DataFrame, cfg) -> pd.Series:  # noqa: ANN001
+def detect(edges: pd.DataFrame, cfg) -> pd.Series:
     """Community label per party (Series indexed by party id, labels are integers)."""
     if edges.empty:
         return pd.Series(dtype=np.int64)
-    nodes = pd.Index(np.unique(np.concatenate([edges["a"].to_numpy(dtype=object), edges["b"].to_numpy(dtype=object)])))
-    ai, bi = nodes.get_indexer(edges["a"]), nodes.get_indexer(edges["b"])
+    # edges come sorted, so first-appearance codes are the same on every run over the same data
+    code, nodes = pd.factorize(np.concatenate([edges["a"].to_numpy(dtype=object), edges["b"].to_numpy(dtype=object)]))
+    ai, bi = code[: len(edges)], code[len(edges):]
     w = edges["weight"].to_numpy(dtype=float)
     algorithm = str(cfg.community_algorithm).lower()
     if algorithm not in ALGORITHMS:
@@ -140,7 +141,7 @@ def _top(values: pd.DataFrame, key: str, item: str, n: int = 5) -> pd.Series:
     return c.groupby(key)[item].agg(list)
 
 
-def _scores(party_scores) -> pd.Series:  # noqa: ANN001
+def _scores(party_scores) -> pd.Series:
     if party_scores is None:
         return pd.Series(dtype=float)
     if isinstance(party_scores, pd.Series):
@@ -148,7 +149,7 @@ def _scores(party_scores) -> pd.Series:  # noqa: ANN001
     return pd.to_numeric(party_scores.set_index("party_id")["score"], errors="coerce").fillna(0.0)
 
 
-def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = None,  # noqa: ANN001
+def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = None,
         decl_scores: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(communities, membership)``.
 
@@ -191,7 +192,7 @@ def run(proj: Projection, cfg, party_scores: pd.DataFrame | pd.Series | None = N
     c = pd.DataFrame({
         "size": g.size(),
         "top": m[m["rank"] < 3].groupby("community_id")["score"].mean(),
-        "k": g["score"].agg(lambda s: int((s >= thr).sum())),
+        "k": (m["score"] >= thr).groupby(m["community_id"]).sum().astype(int),
         "members": g["party_id"].agg(list),
         "members_with_findings": m[m["score"] >= thr].groupby("community_id")["party_id"].agg(list),
         "countries": m[m["country"].ne("")].groupby("community_id")["country"].agg(lambda s: sorted(set(s))),

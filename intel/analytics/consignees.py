@@ -33,7 +33,7 @@ from intel.analytics import features as F
 from intel.analytics import reasons as R
 from intel.analytics.projection import Projection
 
-__all__ = ["run", "explain", "FEATURES", "BIAS", "consignee_frame"]
+__all__ = ["BIAS", "FEATURES", "consignee_frame", "explain", "run"]
 
 BIAS = -4.0
 #: a sharer that neither trades with a common consignor nor was formed at the same time
@@ -52,7 +52,7 @@ def _v(f: pd.DataFrame, column: str, missing: float = 0.0) -> np.ndarray:
 Say = Callable[[pd.DataFrame], pd.Series]
 
 
-def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Shares a phone, e-mail, tax id or address with other, differently-named parties — one
     operator behind several fronts. Each other party counts 1 when it is itself unestablished
     and ½ when established, × 0.4 unless the two act together (a common consignor, or
@@ -62,7 +62,7 @@ def shared_identifiers(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa:
     return 1 - np.exp(-_v(f, "shared_eff") / 2), lambda g: g["shared_text"]
 
 
-def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Registered shortly before its first shipment: 1 within ``new_company_days`` (or
     registered after it), falling to 0 at four times that. Unknown registration date: 0."""
     n = float(cfg.new_company_days)
@@ -75,7 +75,7 @@ def registered_just_before(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # n
     return s, say
 
 
-def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Not in the trader registry although the registry lists most consignees of its country:
     strength = (coverage − 0.3) / 0.6, clipped (0 when the registry lists under 30 % of them,
     1 from 90 %; coverage is shrunk toward 0 for countries with few consignees). No registry
@@ -86,7 +86,7 @@ def absent_from_registry(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noq
                          + g["home"] + " consignees")
 
 
-def short_lived(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def short_lived(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """One-shot or short-lived: active for a short span (1 for a single day, 0 from 180 days)
     and silent since — for at least a third of the data's time span, up to 90 days — so a
     newcomer near the end of the data is not judged before it could be."""
@@ -97,7 +97,7 @@ def short_lived(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
                          + R.day(g["last_declared"]) + "), silent for the " + R.num(g["silent_days"], 0) + " days since")
 
 
-def abandoned_or_seized(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def abandoned_or_seized(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Consignments abandoned or seized (status), or found non-compliant / seized on
     inspection: share among its declarations with a known outcome, shrunk toward 0 for few
     declarations (k / (n + 1))."""
@@ -107,7 +107,7 @@ def abandoned_or_seized(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa
         + " with a known outcome abandoned or seized")
 
 
-def single_consignor(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def single_consignor(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Few distinct consignors over several declarations (a front fed by one shipper):
     1 / consignors, scaled by how many declarations show it (0 for one, 1 from five).
     Unknown consignors: 0."""
@@ -117,7 +117,7 @@ def single_consignor(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: A
                          + R.plural(g["n_consignors"], "consignor"))
 
 
-def undervalued(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def undervalued(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Low declared values: its declarations' undervaluation scores (valuation.py) summed and
     shrunk, Σ score / (n + 1)."""
     s = _v(f, "under_sum") / (_v(f, "declaration_count") + 1)
@@ -125,7 +125,7 @@ def undervalued(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
                          + np.where(g["under_example"].ne(""), " (" + g["under_example"] + ")", ""))
 
 
-def de_minimis_parcels(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def de_minimis_parcels(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Parcels just under the de minimis threshold (deminimis.py): the strongest parcel score
     (a split consignment scores high), or the shrunk share of just-under parcels × 0.6,
     whichever is larger."""
@@ -135,13 +135,13 @@ def de_minimis_parcels(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa:
                          + np.where(g["de_minimis_example"].ne(""), "; " + g["de_minimis_example"], ""))
 
 
-def named_in_tip(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def named_in_tip(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Named in a tip (tips.py): the best tip's match score, which is the tip's Admiralty
     weight × match strength (name, phone, e-mail, address); expired tips score 0."""
     return _v(f, "tip_score"), lambda g: g["tip_text"]
 
 
-def established_trader(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:  # noqa: ANN001
+def established_trader(f: pd.DataFrame, cfg) -> tuple[np.ndarray, Say]:
     """Mitigating — an established trader: registered long before its first shipment, many
     trading partners, or a long record of activity (the AEO tier is applied separately as a
     multiplier)."""
@@ -208,7 +208,7 @@ def _coordinated(pairs: pd.DataFrame, prof: pd.DataFrame, d: pd.DataFrame) -> np
     return common | (np.abs(np.nan_to_num(gap.astype(float), nan=np.inf)) <= 30)
 
 
-def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd.DataFrame) -> pd.DataFrame:  # noqa: ANN001
+def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd.DataFrame) -> pd.DataFrame:
     """Per party: ``shared_ident_parties`` (distinct differently-named parties it shares a
     usable identifier with), ``shared_eff`` (their weighted count, see
     :func:`shared_identifiers`) and ``shared_text``."""
@@ -240,8 +240,8 @@ def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd
     notes = [
         np.where(top["new"] > 0, top["new"].astype(int).astype(str) + f" registered < {int(cfg.new_company_days)} days "
                  "before their first shipment", ""),
-        np.where(top["together"] > 0, top["together"].astype(int).astype(str) + " sharing a consignor or formed within "
-                 "30 days of it", ""),
+        np.where(top["together"] > 0, top["together"].astype(int).astype(str) + " with a common consignor or "
+                 "registered within 30 days of it", ""),
     ]
     note = pd.Series([", ".join(x for x in row if x) for row in zip(*notes)], index=top.index, dtype=object)
     sentence = ("shares " + what + " with " + top["others"].astype(str) + who
@@ -273,7 +273,7 @@ def _example(per: pd.DataFrame, column: str, floor: float, findings: pd.DataFram
     return pd.Series([r[0] if isinstance(r, list) and r else "" for r in reasons], index=best["c"].to_numpy())
 
 
-def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,  # noqa: ANN001
+def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,
                     valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None) -> pd.DataFrame:
     """The evidence per party that received goods (index ``party_id``), the features' input."""
     from intel.analytics import deminimis as dm_module
@@ -312,8 +312,8 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     known = d["status"].ne("") | ~d["inspection_result"].isin({"", "none"})
     o = proj.outcomes
     if len(o):
-        res = F.text(F._column(o, "result"), lower=True)
-        keys = F.text(F._column(o, "decl_key"))
+        res = F.text(F.column(o, "result"), lower=True)
+        keys = F.text(F.column(o, "decl_key"))
         adverse |= F.member(d["decl_key"], keys[res.isin(F.ADVERSE_RESULT)])
         known |= F.member(d["decl_key"], keys[res.ne("")])
     g = pd.DataFrame({"c": d["consignee"], "a": adverse & known, "k": known})[d["consignee"].ne("")].groupby("c")
@@ -364,7 +364,7 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     return f
 
 
-def run(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,  # noqa: ANN001
+def run(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,
         valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per party that received goods: ``party_id, display_name, score, reasons`` and
     the evidence columns (``declaration_count, n_consignors, shared_ident_parties,

@@ -33,13 +33,13 @@ COLUMNS = ["decl_key", "score", "reasons", "just_under", "value_local", "thresho
            "threshold_currency", "burst_parcels", "group_parcels"]
 
 
-def thresholds(cfg) -> pd.DataFrame:  # noqa: ANN001
+def thresholds(cfg) -> pd.DataFrame:
     """The configured threshold per reporting country: ``amount, currency``."""
     rows = {str(k).upper(): (float(v[0]), str(v[1]).upper()) for k, v in (cfg.de_minimis or {}).items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=["amount", "currency"])
 
 
-def _local_values(d: pd.DataFrame, cfg) -> pd.DataFrame:  # noqa: ANN001
+def _local_values(d: pd.DataFrame, cfg) -> pd.DataFrame:
     """Consignment value in the threshold currency, per item row (items of one declaration
     summed), with the threshold and an integer ``consignment`` code."""
     th = thresholds(cfg)
@@ -68,18 +68,20 @@ def _bursts(c: pd.DataFrame, key: str, window: int) -> pd.DataFrame:
     per burst mapped back to each parcel."""
     s = c[c[key].ne("") & c["day"].notna()].sort_values([key, "day"])
     if s.empty:
-        empty = {k: np.nan for k in ("bid", "n", "span", "vmin", "vmax", "total", "n_consignors", "n_consignees")}
+        empty = {k: np.nan for k in ("bid", "n", "span", "vmin", "vmax", "total", "n_consignors", "consignor_known",
+                                     "n_consignees")}
         return pd.DataFrame(empty, index=c.index).assign(first=pd.NaT, last=pd.NaT).astype(
             {"first": "datetime64[ns]", "last": "datetime64[ns]"})
     gap = s["day"].diff()
     new = s[key].ne(s[key].shift()) | gap.gt(window - 1)
-    s = s.assign(bid=new.cumsum())
+    s = s.assign(bid=new.cumsum(), shipper=s["consignor"].where(s["consignor"].ne("")))
     g = s.groupby("bid")
     stats = pd.DataFrame({
         "n": g.size(), "vmin": g["value_local"].min(), "vmax": g["value_local"].max(),
         "total": g["value_local"].sum(), "first": g["declared_at"].min(), "last": g["declared_at"].max(),
         "span": g["day"].max() - g["day"].min() + 1,
-        "n_consignors": g["consignor"].nunique(), "n_consignees": g["consignee"].nunique(),
+        "n_consignors": g["shipper"].nunique(), "consignor_known": g["shipper"].count(),
+        "n_consignees": g["consignee"].nunique(),
     })
     return s[["bid"]].join(stats, on="bid").reindex(c.index)
 
@@ -100,13 +102,13 @@ def _burst_text(b: pd.DataFrame, c: pd.DataFrame, who: str) -> pd.Series:
     cur = c["threshold_currency"]
     each = np.where(b["vmin"].round() == b["vmax"].round(), R.money(b["vmin"], cur),
                     R.num(b["vmin"]) + "-" + R.money(b["vmax"], cur))
-    one_from = np.where(b["n_consignors"].eq(1), ", all from one consignor", "")
+    one_from = np.where(b["n_consignors"].eq(1) & b["consignor_known"].eq(b["n"]), ", all from one consignor", "")
     return (b["n"].fillna(0).astype(int).map("{:,}".format) + " parcels " + who + " " + dates + ", each " + each
             + ", just under the " + c["reporting_country"] + " de minimis of " + R.money(c["threshold"], cur)
             + " (together " + R.money(b["total"], cur) + ")" + one_from)
 
 
-def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame | None = None,  # noqa: ANN001
+def run(proj: Projection, cfg, d: pd.DataFrame | None = None, prof: pd.DataFrame | None = None,
         pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per declaration: ``decl_key, score, reasons, just_under`` plus ``value_local``,
     ``threshold``, ``threshold_currency`` (the consignment value and the threshold it is

@@ -17,9 +17,24 @@ import pandas as pd
 from intel.analytics.projection import Projection
 
 __all__ = [
-    "text", "number", "timestamp", "member", "declarations", "reference_time", "usd_rates", "usd_value",
-    "party_profile", "held_identifiers", "identifier_links", "identifier_pairs", "name_key", "KIND_WEIGHT",
-    "ADVERSE_STATUS", "ADVERSE_RESULT", "LOW_VALUE_PROCEDURES",
+    "ADVERSE_RESULT",
+    "ADVERSE_STATUS",
+    "HIGH_VALUE_PROCEDURES",
+    "KIND_WEIGHT",
+    "column",
+    "declarations",
+    "held_identifiers",
+    "identifier_links",
+    "identifier_pairs",
+    "member",
+    "name_key",
+    "number",
+    "party_profile",
+    "reference_time",
+    "text",
+    "timestamp",
+    "usd_rates",
+    "usd_value",
 ]
 
 #: How strongly sharing one identifier of each kind links two differently-named parties.
@@ -29,19 +44,19 @@ KIND_WEIGHT = {"phone": 1.0, "email": 1.0, "tax_id": 1.0, "address": 0.6}
 #: Declaration statuses and inspection results that count against the consignee.
 ADVERSE_STATUS = frozenset({"abandoned", "seized"})
 ADVERSE_RESULT = frozenset({"seized", "non_compliant"})
-#: Procedures under which low-value parcels clear (where de minimis is used and abused).
-LOW_VALUE_PROCEDURES = frozenset({"express", "ecommerce", "postal"})
-#: Procedures that are never de minimis consignments.
+#: Procedures that are never de minimis consignments (low-value parcels clear as express,
+#: ecommerce or postal; a declaration with no procedure is judged on its value alone).
 HIGH_VALUE_PROCEDURES = frozenset({"standard", "transit", "ftz", "bonded"})
-#: Identifiers shared by more parties than this are not expanded pair by pair (their
-#: sharers still count through the identifier's size).
+#: Identifiers held by more parties than this link no pairs: far more holders than any ring
+#: has fronts, they are services (a parcel forwarder's address, a courier's phone).
 PAIR_CAP = 400
 
 DAY = np.timedelta64(1, "D")
 
 
 # --------------------------------------------------------------------------- typed columns
-def _column(df: pd.DataFrame, name: str) -> pd.Series:
+def column(df: pd.DataFrame, name: str) -> pd.Series:
+    """``df[name]``, or an all-missing column when the frame lacks it."""
     if name in df.columns:
         return df[name]
     return pd.Series(pd.NA, index=df.index, dtype=object)
@@ -69,10 +84,10 @@ def timestamp(s: pd.Series) -> pd.Series:
     return out.astype("datetime64[ns]")
 
 
-def member(values: pd.Series, of) -> np.ndarray:  # noqa: ANN001 - any collection of keys
+def member(values: pd.Series, of) -> np.ndarray:
     """``values.isin(of)`` as a boolean array, through a hash index: fast for big key sets
     (pandas' ``isin`` on Arrow strings builds one Python object per key)."""
-    index = of if isinstance(of, pd.Index) else pd.Index(pd.unique(np.asarray(list(of) if isinstance(of, (set, frozenset)) else of, dtype=object)))
+    index = pd.Index(list(of) if isinstance(of, (set, frozenset)) else of).unique()
     if not len(index) or not len(values):
         return np.zeros(len(values), dtype=bool)
     return index.get_indexer(values) >= 0
@@ -85,20 +100,20 @@ def declarations(proj: Projection, columns: tuple[str, ...] = ()) -> pd.DataFram
     data's own rate for its currency (see :func:`usd_rates`)."""
     d = proj.decl
     out = pd.DataFrame(index=d.index)
-    out["decl_key"] = text(_column(d, "decl_key"))
-    out["declaration_id"] = text(_column(d, "declaration_id"))
-    out["reporting_country"] = text(_column(d, "reporting_country")).str.upper()
-    out["declared_at"] = timestamp(_column(d, "declared_at"))
+    out["decl_key"] = text(column(d, "decl_key"))
+    out["declaration_id"] = text(column(d, "declaration_id"))
+    out["reporting_country"] = text(column(d, "reporting_country")).str.upper()
+    out["declared_at"] = timestamp(column(d, "declared_at"))
     for name in ("consignee", "consignor", "declarant"):
-        out[name] = text(_column(d, name))
+        out[name] = text(column(d, name))
     for name in ("procedure", "status", "inspection_result", "flow", "transport_mode"):
-        out[name] = text(_column(d, name), lower=True)
-    out["currency"] = text(_column(d, "currency")).str.upper()
+        out[name] = text(column(d, name), lower=True)
+    out["currency"] = text(column(d, "currency")).str.upper()
     for name in ("customs_value", "value_usd", "gross_mass_kg", "quantity"):
-        out[name] = number(_column(d, name))
+        out[name] = number(column(d, name))
     for name in columns:
         if name not in out.columns:
-            out[name] = text(_column(d, name))
+            out[name] = text(column(d, name))
     missing = out["value_usd"].isna() & out["customs_value"].notna()
     if missing.any():
         out.loc[missing, "value_usd"] = usd_value(out.loc[missing], usd_rates(out))
@@ -118,7 +133,7 @@ def _reference_rates() -> dict[str, float]:
     try:
         with resources.files("ingest").joinpath("reference/rates.csv").open("rb") as handle:
             table = pd.read_csv(handle)
-    except Exception:  # noqa: BLE001 - the table is optional; data-derived rates come first
+    except (OSError, ModuleNotFoundError, ValueError, KeyError):
         return {}
     table["usd_per_unit"] = number(table["usd_per_unit"])
     return table.groupby(text(table["currency"]).str.upper())["usd_per_unit"].median().dropna().to_dict()
@@ -159,9 +174,9 @@ def _registry_members(proj: Projection, parties: pd.DataFrame) -> tuple[bool, se
     (hand-made frames) falls back to 'a party with a registration date or AEO tier came
     from the registry'."""
     m = proj.mentions
-    scope = text(_column(m, "scope"), lower=True)
+    scope = text(column(m, "scope"), lower=True)
     if len(m) and scope.ne("").any():
-        listed = set(text(_column(m, "party_id"))[scope.eq("registry")])
+        listed = set(text(column(m, "party_id"))[scope.eq("registry")])
         listed.discard("")
         return bool(listed), listed
     known = parties["registered_at"].notna() | parties["aeo_tier"].ne("")
@@ -169,7 +184,7 @@ def _registry_members(proj: Projection, parties: pd.DataFrame) -> tuple[bool, se
     return bool(listed), listed
 
 
-def party_profile(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:  # noqa: ANN001
+def party_profile(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per party (index ``party_id``): its registry record, its activity as
     consignee and as consignor, and how *established* it is.
 
@@ -180,11 +195,11 @@ def party_profile(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.Da
     d = declarations(proj) if d is None else d
     p = proj.parties
     parties = pd.DataFrame({
-        "party_id": text(_column(p, "party_id")),
-        "display_name": text(_column(p, "display_name")),
-        "country": text(_column(p, "country")).str.upper(),
-        "registered_at": timestamp(_column(p, "registered_at")),
-        "aeo_tier": text(_column(p, "aeo_tier")).str.replace(r"\.0$", "", regex=True),
+        "party_id": text(column(p, "party_id")),
+        "display_name": text(column(p, "display_name")),
+        "country": text(column(p, "country")).str.upper(),
+        "registered_at": timestamp(column(p, "registered_at")),
+        "aeo_tier": text(column(p, "aeo_tier")).str.replace(r"\.0$", "", regex=True),
     })
     parties = parties[parties["party_id"].ne("")].drop_duplicates("party_id").set_index("party_id")
     parties["aeo_tier"] = parties["aeo_tier"].where(~parties["aeo_tier"].isin({"0", "none", "None"}), "")
@@ -243,10 +258,10 @@ def held_identifiers(proj: Projection) -> pd.DataFrame:
     (identifiers with an empty value dropped; kind and value read from the key when absent)."""
     pi = proj.party_ident
     held = pd.DataFrame({
-        "party_id": text(_column(pi, "party_id")),
-        "ident_key": text(_column(pi, "ident_key")),
-        "kind": text(_column(pi, "kind"), lower=True),
-        "value": text(_column(pi, "value")),
+        "party_id": text(column(pi, "party_id")),
+        "ident_key": text(column(pi, "ident_key")),
+        "kind": text(column(pi, "kind"), lower=True),
+        "value": text(column(pi, "value")),
     })
     if len(held):
         split = held["ident_key"].str.partition(":")
@@ -256,7 +271,7 @@ def held_identifiers(proj: Projection) -> pd.DataFrame:
     return held.drop_duplicates(["party_id", "ident_key"]).reset_index(drop=True)
 
 
-def identifier_links(proj: Projection, prof: pd.DataFrame, cfg,  # noqa: ANN001
+def identifier_links(proj: Projection, prof: pd.DataFrame, cfg,
                      held: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Which parties hold which identifier, and what each identifier is worth as a link.
 

@@ -15,9 +15,9 @@ non-compliant among the kind of declarations that get inspected". So:
 **precision@5% / precision@10%** (the headline numbers) are measured on the inspected
 declarations of the test period: rank them by score, take the top ``ceil(5% * n_test)``
 (resp. 10%) and report the share that were non-compliant or seized. The same is reported for
-the rule score alone; the learned probability blends into ``risk_score`` (weight
-``cfg.learn_weight``) only when it beats the rules on the mean of precision@5% and
-precision@10% (either alone rests on a few dozen declarations).
+the rule score alone, with the average precision over the whole test ranking. The learned
+probability blends into ``risk_score`` (weight ``cfg.learn_weight``) only when it beats the
+rules on the mean of those three (the top 5% alone may be a few dozen declarations).
 """
 
 from __future__ import annotations
@@ -222,9 +222,10 @@ def evaluate_time_split(features: pd.DataFrame, labelled: pd.DataFrame, rule_sco
 
 
 def _beats(metrics: dict) -> bool:
-    """The model beats the rules when the mean of its precision@5% and precision@10% on the later
-    inspections is higher (one cut alone is a few dozen declarations: too noisy to decide on)."""
-    keys = ("precision_at_5", "precision_at_10")
+    """The model beats the rules when the mean of its precision@5%, precision@10% and average
+    precision on the later inspections is higher: the top 5% alone is a few dozen declarations
+    in a small test period, too few to decide on."""
+    keys = ("precision_at_5", "precision_at_10", "average_precision")
     model = [metrics.get(f"model_{k}") for k in keys]
     rules = [metrics.get(f"rules_{k}") for k in keys]
     if any(v is None or np.isnan(v) for v in (*model, *rules)):
@@ -283,7 +284,8 @@ def run(proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict | None 
     probability = predict(model, features) if (beats or always_predict) else None
     path = save_model(model, model_dir, features, metrics) if model_dir is not None else None
     scores = (f"precision@5% {metrics['model_precision_at_5']:.3f} vs {metrics['rules_precision_at_5']:.3f}, "
-              f"precision@10% {metrics['model_precision_at_10']:.3f} vs {metrics['rules_precision_at_10']:.3f} "
+              f"precision@10% {metrics['model_precision_at_10']:.3f} vs {metrics['rules_precision_at_10']:.3f}, "
+              f"average precision {metrics['model_average_precision']:.3f} vs {metrics['rules_average_precision']:.3f} "
               f"on {metrics['n_test']} later inspections")
     verdict = (f"learned model beats the rules ({scores}): blended with weight {cfg.learn_weight}" if beats
                else f"learned model does not beat the rules ({scores}): rules kept")

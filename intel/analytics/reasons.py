@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["num", "pct", "money", "collect", "when", "plural", "day"]
+__all__ = ["collect", "day", "money", "num", "pct", "plural", "when"]
 
 
 def num(values: pd.Series | float, decimals: int | None = None) -> pd.Series | str:

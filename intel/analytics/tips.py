@@ -5,7 +5,8 @@ Each tip's suspects are matched to what the data holds:
 - **names** — fingerprinted (``fingerprints``), legal forms dropped (the resolver's core
   name), then scored with the resolver's ``name_score`` (typing slips forgiven, a different
   word or number capped: "Golden Star" is not "Golden Sun") against every way each party was
-  written (its mentions' fingerprints, display name and aliases); candidates are blocked by
+  written (its mentions' names; display name and aliases for a party without mentions);
+  candidates are blocked by
   character-trigram TF-IDF cosine, and a match needs ``cfg.tip_name_threshold``;
 - **phones** — read as E.164 and compared for equality with phone identifiers (a number
   written nationally, ``02 123 4567``, equals ``+<country code>21234567`` for any 1-3 digit
@@ -48,7 +49,7 @@ from intel.analytics import features as F
 from intel.analytics import reasons as R
 from intel.analytics.projection import Projection
 
-__all__ = ["run", "tip_table", "party_hits", "RELIABILITY", "CREDIBILITY", "normalise_address"]
+__all__ = ["CREDIBILITY", "RELIABILITY", "normalise_address", "party_hits", "run", "tip_table"]
 
 RELIABILITY = {"A": 1.0, "B": 0.85, "C": 0.65, "D": 0.45, "E": 0.15, "F": 0.35}
 CREDIBILITY = {"1": 1.0, "2": 0.85, "3": 0.6, "4": 0.35, "5": 0.1, "6": 0.35}
@@ -60,8 +61,8 @@ MATCH_COLUMNS = ["tip_id", "target_label", "target_key", "score", "evidence", "k
 DECL_COLUMNS = ["decl_key", "score", "reasons", "tip_ids"]
 _ABBREVIATIONS = {
     "road": "rd", "street": "st", "avenue": "ave", "building": "bldg", "floor": "fl", "number": "no",
-    "soi": "soi", "jalan": "jln", "lorong": "lrg", "taman": "tmn", "district": "dist", "moo": "moo",
-    "village": "vil", "industrial": "ind", "estate": "est", "room": "rm", "unit": "unit", "suite": "ste",
+    "jalan": "jln", "lorong": "lrg", "taman": "tmn", "district": "dist", "village": "vil",
+    "industrial": "ind", "estate": "est", "room": "rm", "suite": "ste",
 }
 
 
@@ -71,10 +72,10 @@ def _split(s: pd.Series) -> pd.Series:
     return F.text(s).map(lambda v: [x.strip() for x in re.split(r"[;|\n]", v) if x.strip()] if v else [])
 
 
-def tip_table(proj: Projection, cfg, ref: pd.Timestamp) -> pd.DataFrame:  # noqa: ANN001
+def tip_table(proj: Projection, cfg, ref: pd.Timestamp) -> pd.DataFrame:
     """The tips with parsed lists, ``grade`` (e.g. ``B2``), ``weight``, and ``expired``."""
     t = proj.tips
-    col = lambda name: F._column(t, name)  # noqa: E731
+    col = lambda name: F.column(t, name)
     out = pd.DataFrame({
         "tip_id": F.text(col("tip_id")),
         "submitted_by": F.text(col("submitted_by")),
@@ -178,7 +179,7 @@ def _trigrams(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return doc[i], gram
 
 
-def _tfidf(queries: np.ndarray, choices: np.ndarray):  # noqa: ANN202 - two scipy CSR matrices
+def _tfidf(queries: np.ndarray, choices: np.ndarray):
     """Trigram TF-IDF rows (sublinear tf, idf from the choices, L2-normalised) for both sets."""
     from scipy.sparse import csr_matrix
 
@@ -186,7 +187,7 @@ def _tfidf(queries: np.ndarray, choices: np.ndarray):  # noqa: ANN202 - two scip
     dc, gc = _trigrams(choices)
     vocab, inverse = np.unique(np.concatenate([gc, gq]), return_inverse=True)
     cc, qc = inverse[: len(gc)], inverse[len(gc):]
-    def matrix(doc: np.ndarray, col: np.ndarray, n: int):  # noqa: ANN202
+    def matrix(doc: np.ndarray, col: np.ndarray, n: int):
         m = csr_matrix((np.ones(len(doc), dtype=np.float32), (doc, col)), shape=(n, len(vocab)))
         m.sum_duplicates()
         m.data = 1 + np.log(m.data)
@@ -239,7 +240,7 @@ def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, min_co
         # nor can two names of very different lengths reach the threshold: any alignment of
         # their words keeps their lengths, so its ratio is at most 2·min / (sum) — unless one
         # slip or a misplaced space is all that differs (lengths within 2)
-        digits = lambda a: pd.Series(a).str.findall(r"\d+").map(" ".join).to_numpy(dtype=object)  # noqa: E731
+        digits = lambda a: pd.Series(a).str.findall(r"\d+").map(" ".join).to_numpy(dtype=object)
         lq = pd.Series(q).str.len().to_numpy()[qi]
         lc = pd.Series(c).str.len().to_numpy()[ci]
         reachable = (200 * np.minimum(lq, lc) / np.maximum(lq + lc, 1) >= threshold) | (np.abs(lq - lc) <= 2)
@@ -251,7 +252,7 @@ def fuzzy_pairs(queries: pd.Series, choices: pd.Series, threshold: float, min_co
     return out.sort_values(["query", "choice"]).reset_index(drop=True)
 
 
-def fuzzy_join(left: pd.Series, right: pd.Series, threshold: float, **options) -> pd.DataFrame:  # noqa: ANN003
+def fuzzy_join(left: pd.Series, right: pd.Series, threshold: float, **options) -> pd.DataFrame:
     """:func:`fuzzy_pairs` on the distinct non-empty values of each side, expanded back to
     ``(left, right, score)`` positions of the original rows."""
     lcodes, lvalues = pd.factorize(left.reset_index(drop=True))
@@ -273,15 +274,15 @@ def _party_names(proj: Projection) -> pd.DataFrame:
     its mentions' raw names (fingerprinted at ingest); for a party without mentions, its
     display name and aliases (source ids such as ``TH:0105…`` left out)."""
     m = proj.mentions
-    names = pd.DataFrame({"party_id": F.text(F._column(m, "party_id")), "name": F.text(F._column(m, "raw_name")),
-                          "fp": F.text(F._column(m, "name_fp"))})
+    names = pd.DataFrame({"party_id": F.text(F.column(m, "party_id")), "name": F.text(F.column(m, "raw_name")),
+                          "fp": F.text(F.column(m, "name_fp"))})
     names = names[names["party_id"].ne("") & names["name"].ne("")]
     p = proj.parties
-    pid = F.text(F._column(p, "party_id"))
+    pid = F.text(F.column(p, "party_id"))
     bare = ~F.member(pid, names["party_id"])
     if bare.any():
-        own = pd.DataFrame({"party_id": pid[bare], "name": F.text(F._column(p, "display_name"))[bare]})
-        aliases = pd.DataFrame({"party_id": pid[bare], "name": _split(F._column(p, "aliases"))[bare]}).explode("name").dropna()
+        own = pd.DataFrame({"party_id": pid[bare], "name": F.text(F.column(p, "display_name"))[bare]})
+        aliases = pd.DataFrame({"party_id": pid[bare], "name": _split(F.column(p, "aliases"))[bare]}).explode("name").dropna()
         aliases = aliases[~aliases["name"].str.fullmatch(r"[\w-]+:\S+")]
         names = pd.concat([names, own.assign(fp=""), aliases.assign(fp="")], ignore_index=True)
     names = names[names["party_id"].ne("") & names["name"].ne("")].drop_duplicates(["party_id", "name"])
@@ -297,13 +298,15 @@ def _explode(tips: pd.DataFrame, column: str) -> pd.DataFrame:
     return e.rename(columns={column: "suspect"}).reset_index(drop=True)
 
 
-def _name_matches(tips: pd.DataFrame, proj: Projection, cfg) -> pd.DataFrame:  # noqa: ANN001
+def _name_matches(tips: pd.DataFrame, proj: Projection, cfg) -> pd.DataFrame:
     s = _explode(tips, "suspect_names")
     if s.empty:
         return pd.DataFrame(columns=["tip_id", "party_id", "kind", "suspect", "matched", "score", "strength"])
     names = _party_names(proj)
     s["key"] = _core(_fingerprint(s["suspect"]))
-    from ingest.resolve_similarity import name_score  # the resolver's own name similarity
+    from ingest.resolve_similarity import (
+        name_score,  # the resolver's own name similarity
+    )
 
     hits = fuzzy_join(s["key"], names["key"], cfg.tip_name_threshold, refine=name_score)
     if hits.empty:
@@ -385,7 +388,7 @@ def party_hits(tip_matches: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     return keys[cols]
 
 
-def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(tip_matches, decl_tip)``.
 
     ``tip_matches``: ``tip_id, target_label`` (Party / Identifier / Hub / Declaration),
@@ -413,7 +416,7 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFr
     if len(idents):
         matches.append(idents.assign(target_label="Identifier", target_key=idents["ident_key"], evidence=_evidence(idents)))
     ports = _explode(tips, "suspect_ports")
-    hubs = set(F.text(F._column(proj.hubs, "locode")).str.upper())
+    hubs = set(F.text(F.column(proj.hubs, "locode")).str.upper())
     hubs |= set(pd.unique(pd.concat([d.get("port_of_loading", pd.Series(dtype=str)),
                                      d.get("port_of_discharge", pd.Series(dtype=str))])))
     ports = ports[ports["suspect"].isin(hubs)]
@@ -470,7 +473,7 @@ def _criteria(c: pd.DataFrame, tips: pd.DataFrame, d: pd.DataFrame) -> tuple[np.
     origin_hit = np.isin(t.astype(np.int64) * (len(uniq) + 1) + codes, wanted) & (codes >= 0) & has[t]
     ok &= ~has[t] | origin_hit | ~known
     # brand: either contains the other, ignoring case and punctuation
-    norm = lambda x: x.str.lower().str.replace(r"[\W_]+", "", regex=True)  # noqa: E731
+    norm = lambda x: x.str.lower().str.replace(r"[\W_]+", "", regex=True)
     want = norm(tips["brand"]).to_numpy(dtype=object)
     brand_hit = np.zeros(len(c), bool)
     idx = np.flatnonzero(want[t] != "")
@@ -485,7 +488,7 @@ def _criteria(c: pd.DataFrame, tips: pd.DataFrame, d: pd.DataFrame) -> tuple[np.
     return ok, positive, hs_len, origin_hit, brand_hit
 
 
-def _flag(tips: pd.DataFrame, tm: pd.DataFrame, held: pd.DataFrame, d: pd.DataFrame, cfg) -> tuple[pd.DataFrame, pd.DataFrame]:  # noqa: ANN001
+def _flag(tips: pd.DataFrame, tm: pd.DataFrame, held: pd.DataFrame, d: pd.DataFrame, cfg) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Declarations flagged by tips (see the module docstring)."""
     empty = (pd.DataFrame(columns=MATCH_COLUMNS), pd.DataFrame(columns=DECL_COLUMNS))
     tcode = pd.Index(tips["tip_id"])

@@ -84,7 +84,7 @@ def _norms(x: pd.Series, code: np.ndarray, valid: np.ndarray,
             traders.reindex(code).fillna(0).to_numpy(), top.reindex(code).fillna(1).to_numpy())
 
 
-def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:  # noqa: ANN001
+def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per declaration: ``decl_key, score, reasons, unit_value, norm, ratio, direction`` (``under``,
     ``over`` or ``''``) plus ``robust_z``, ``peer_n``, ``peer_group`` and ``unit``."""
     d = F.declarations(proj, ("hs6", "hs_code", "origin_country", "quantity_unit")) if d is None else d
