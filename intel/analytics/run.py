@@ -92,7 +92,8 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
     tip_matches, decl_tip = tips_out if isinstance(tips_out, tuple) else (None, None)
     valuation = stage("valuation", lambda: _sibling("valuation").run(proj, cfg))
     deminimis = stage("deminimis", lambda: _sibling("deminimis").run(proj, cfg))
-    consignees = stage("consignees", lambda: _sibling("consignees").run(proj, cfg, tip_matches=tip_matches, valuation=valuation))
+    consignees = stage("consignees", lambda: _sibling("consignees").run(proj, cfg, tip_matches=tip_matches, valuation=valuation,
+                                                                    deminimis=deminimis))
     party_scores = consignees[["party_id", "score"]] if isinstance(consignees, pd.DataFrame) and "score" in consignees else None
     comm_out = stage("communities", lambda: _sibling("communities").run(proj, cfg, party_scores=party_scores), (None, None))
     communities, membership = comm_out if isinstance(comm_out, tuple) else (None, None)
