@@ -112,7 +112,7 @@ def fake_siblings(monkeypatch):
         decl_tip = pd.DataFrame({"decl_key": ["TH|D0|1"], "score": [0.7], "reasons": [["tip T1 names the consignee"]]})
         return matches, decl_tip
 
-    def consignees_run(proj, cfg, tip_matches=None, valuation=None):
+    def consignees_run(proj, cfg, tip_matches=None, valuation=None, deminimis=None):
         assert tip_matches is not None
         return pd.DataFrame({"party_id": ["P4", "P1"], "score": [0.8, 0.1],
                              "reasons": [["registered 3 days before first shipment"], []], "declaration_count": [6, 40]})
