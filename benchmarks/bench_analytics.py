@@ -23,6 +23,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _worlds import world  # noqa: E402 - benchmarks/ is on the path when run as a script
 
 from intel.analytics import evaluate as ev  # noqa: E402
 from intel.analytics import run as run_mod  # noqa: E402
@@ -31,17 +32,6 @@ from intel.analytics.routes import hub_info, route_id_of, route_string  # noqa: 
 from intel.config import Settings  # noqa: E402
 
 KINDS = (("parties", "parties.csv"), ("declarations", "declarations.csv"), ("tips", "tips.csv"), ("outcomes", "outcomes.csv"))
-
-
-def world(workdir: Path, n: int, seed: int, profile: str) -> Path:
-    path = workdir / f"world_{profile}_{n}_s{seed}"
-    if not (path / "ground_truth" / "declarations.csv").is_file():
-        from sample_data import generate_world
-
-        t = time.perf_counter()
-        generate_world(path, declarations=n, seed=seed, profile=profile)
-        print(f"generated {n:,} declarations in {time.perf_counter() - t:.1f} s -> {path}")
-    return path
 
 
 def via_store(path: Path, workdir: Path) -> Projection:

@@ -30,21 +30,11 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _worlds import world  # noqa: E402 - benchmarks/ is on the path when run as a script
 
 from ingest.resolve import ResolveConfig, resolve
 from ingest.resolve_eval import pairwise_scores, world_mentions
 from ingest.resolve_prepare import prepare
-
-
-def world(workdir: Path, n: int, seed: int, profile: str) -> Path:
-    path = workdir / f"world_{profile}_{n}_s{seed}"
-    if not (path / "ground_truth" / "mentions.csv").is_file():
-        from sample_data import generate_world
-
-        started = time.perf_counter()
-        generate_world(path, declarations=n, seed=seed, profile=profile)
-        print(f"generated {n:,} declarations in {time.perf_counter() - started:.0f} s -> {path}")
-    return path
 
 
 def mentions_of(path: Path) -> tuple[pd.DataFrame, pd.Series]:

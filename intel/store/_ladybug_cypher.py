@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from intel.model import NodeType, RelType
 
 from ._frames import HASH_COLUMN
+from ._quote import q
 
 __all__ = [
     "LOOKUP",
@@ -40,13 +41,6 @@ __all__ = [
     "update_nodes",
     "update_rels",
 ]
-
-
-def q(name: str) -> str:
-    """A back-quoted identifier (model names only; a back-quote in one is refused)."""
-    if "`" in name or not name:
-        raise ValueError(f"refusing identifier {name!r}")
-    return f"`{name}`"
 
 
 def load_columns(n_keys: int, n_values: int) -> list[str]:

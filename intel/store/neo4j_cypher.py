@@ -20,6 +20,7 @@ from intel import model
 from intel.model import NodeType, RelType
 
 from ._frames import HASH_COLUMN
+from ._quote import q
 
 __all__ = [
     "all_statements",
@@ -44,13 +45,6 @@ __all__ = [
     "set_nodes",
     "update_rels",
 ]
-
-
-def q(name: str) -> str:
-    """A back-quoted identifier (model names only; a back-quote in one is refused)."""
-    if "`" in name or not name:
-        raise ValueError(f"refusing identifier {name!r}")
-    return f"`{name}`"
 
 
 def _name(*parts: str) -> str:
