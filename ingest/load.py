@@ -49,10 +49,14 @@ def load_hubs(store: Store, hubs: pd.DataFrame) -> int:
     return store.upsert_nodes("Hub", frame)
 
 
-def _existing_mentions(store: Store) -> pd.DataFrame:
+def _stored_mentions(store: Store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stored mentions with their party, and stored mentions that lost theirs (a load killed
+    between removing an absorbed party and re-linking its mentions)."""
     mentions = store.nodes("Mention")
     links = store.rels("MENTION_OF", ["src", "dst"]).rename(columns={"src": "mention_key", "dst": "party_id"})
-    return mentions.merge(links.drop_duplicates("mention_key"), on="mention_key", how="inner")
+    linked = mentions.merge(links.drop_duplicates("mention_key"), on="mention_key", how="inner")
+    orphans = mentions[~mentions["mention_key"].isin(set(links["mention_key"]))]
+    return linked, orphans
 
 
 def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = null_progress) -> pd.DataFrame:
@@ -63,9 +67,10 @@ def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = n
     from ingest.resolve import resolve
 
     progress("resolve parties")
-    existing = _existing_mentions(store)
+    existing, orphans = _stored_mentions(store)
     known = set(existing["mention_key"])
-    fresh = mentions[~mentions["mention_key"].isin(known)].drop_duplicates("mention_key")
+    fresh = pd.concat([mentions[~mentions["mention_key"].isin(known)], orphans[[c for c in orphans.columns if c in mentions.columns]]])
+    fresh = fresh.drop_duplicates("mention_key")
     if len(fresh):
         res = resolve(fresh, existing=existing if len(existing) else None)
         progress("store parties")
@@ -79,6 +84,9 @@ def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = n
         if len(relinked):
             store.upsert_rels("MENTION_OF", relinked.rename(columns={"mention_key": "src", "party_id": "dst"}).assign(rule="merged", score=1.0))
             _relink_declarations(store, relinked)
+        if len(orphans):
+            recovered = res.assignments[res.assignments["mention_key"].isin(set(orphans["mention_key"]))]
+            _relink_declarations(store, recovered[["mention_key", "party_id"]])
         assignments = pd.concat([
             existing[["mention_key", "party_id"]], relinked, res.assignments[["mention_key", "party_id"]],
         ])
