@@ -112,6 +112,8 @@ def _print_summary(summary: dict) -> None:
 @_guard
 def status(store: Optional[str] = StoreOpt) -> None:
     """What the store holds: counts per kind, last loads, quarantine size."""
+    import pandas as pd
+
     from ingest.quarantine import quarantine_counts
 
     with _open(store, read_only=True) as st:
@@ -127,7 +129,9 @@ def status(store: Optional[str] = StoreOpt) -> None:
             lt = Table(title="last loads")
             for column in ("kind", "finished_at", "rows_read", "rows_loaded", "rows_quarantined", "status"):
                 lt.add_column(column)
-            for row in loads.sort_values("started_at").tail(8).itertuples():
+            recent = loads.sort_values("started_at").tail(8).copy()
+            recent["finished_at"] = pd.to_datetime(recent["finished_at"]).dt.strftime("%Y-%m-%d %H:%M:%S")
+            for row in recent.itertuples():
                 lt.add_row(*(str(getattr(row, c)) for c in ("kind", "finished_at", "rows_read", "rows_loaded", "rows_quarantined", "status")))
             out.print(lt)
         else:
