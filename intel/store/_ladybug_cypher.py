@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from intel.model import NodeType, RelType
 
 from ._frames import HASH_COLUMN
-from ._quote import q
+from ._quote import q, returns as _returns
 
 __all__ = [
     "LOOKUP",
@@ -78,10 +78,6 @@ def _match_key(nt: NodeType, var: str = "n", column: str = "k0") -> str:
 def fetch_hashes(nt: NodeType) -> str:
     return (f"LOAD FROM $t MATCH {_match_key(nt)} "
             f"RETURN n.{q(nt.key)} AS {q(nt.key)}, n.{q(HASH_COLUMN)} AS {q(HASH_COLUMN)}")
-
-
-def _returns(var: str, columns: Sequence[str]) -> str:
-    return ", ".join(f"{var}.{q(c)} AS {q(c)}" for c in columns)
 
 
 def fetch_rows(nt: NodeType, columns: Sequence[str]) -> str:

@@ -20,7 +20,7 @@ from intel import model
 from intel.model import NodeType, RelType
 
 from ._frames import HASH_COLUMN
-from ._quote import q
+from ._quote import q, returns as _returns
 
 __all__ = [
     "all_statements",
@@ -87,10 +87,6 @@ def set_nodes(nt: NodeType) -> str:
 def fetch_hashes(nt: NodeType) -> str:
     return (f"UNWIND $keys AS k MATCH {_by_key(nt, 'n', 'k')} "
             f"RETURN n.{q(nt.key)} AS {q(nt.key)}, n.{q(HASH_COLUMN)} AS {q(HASH_COLUMN)}")
-
-
-def _returns(var: str, columns: Sequence[str]) -> str:
-    return ", ".join(f"{var}.{q(c)} AS {q(c)}" for c in columns)
 
 
 def fetch_rows(nt: NodeType, columns: Sequence[str]) -> str:
