@@ -83,15 +83,20 @@ def test_main_pages_load_offline_with_screenshots(open_session, timings):  # noq
     _assert_clean(s)
 
 
+def search_explorer(s, text: str):  # noqa: ANN001, ANN201 - a signed-in session; returns its page
+    """Open the network explorer and search it for ``text``."""
+    s.goto("/explorer")
+    box = s.page.get_by_role("textbox", name=re.compile("Search parties"))
+    box.fill(text)
+    box.press("Enter")
+    wait_idle(s.page)
+    return s.page
+
+
 def test_analyst_finds_shell_consignee_and_shared_phone(open_session, timings, ids):  # noqa: ANN001
     SHELL_ID = ids["shell"]
     s = open_session("analyst.th")
-    page = s.page
-    s.goto("/explorer")
-    box = page.get_by_role("textbox", name=re.compile("Search parties"))
-    box.fill("golden lotus")
-    box.press("Enter")
-    wait_idle(page)
+    page = search_explorer(s, "golden lotus")
     assert page.get_by_role("combobox", name=re.compile("matches")).input_value() == f"Party · {SHELL_NAME} · {SHELL_ID}"
     t0 = time.perf_counter()
     page.get_by_role("button", name="Show network").click()
@@ -154,12 +159,7 @@ def test_explorer_caps_big_neighbourhoods_visibly(open_session, ids):  # noqa: A
 
 def test_hostile_party_name_renders_as_text(open_session, ids):  # noqa: ANN001
     s = open_session("analyst.th")
-    page = s.page
-    s.goto("/explorer")
-    box = page.get_by_role("textbox", name=re.compile("Search parties"))
-    box.fill("img src")
-    box.press("Enter")
-    wait_idle(page)
+    page = search_explorer(s, "img src")
     page.get_by_role("button", name="Show network").click()
     wait_idle(page)
     frame = explorer_frame(page)
