@@ -6,7 +6,9 @@
 Generates a world with the sample generator (not timed as part of the product), then runs
 ``ingest`` and ``analyze`` each in a fresh process, exactly as the CLI does, timing each stage
 from the pipeline's own progress callbacks, and records each process's peak resident memory.
-A third process times incremental pre-arrival scoring of a fresh batch against the store.
+Then ``--batches`` fresh batches (other seeds, new declaration ids) are scored one after the
+other with ``score_batch``, each in its own process against the store the last one grew:
+pre-arrival scoring as it runs between two full analyses.
 Then, unless ``--skip-alternatives``, it compares each heavy stage with the obvious
 alternative a user might otherwise pick, on samples of the same world, as ratios:
 
@@ -97,16 +99,25 @@ def phase_score(batch: Path, store: str) -> dict:
     t0 = time.perf_counter()
     with open_store(store) as st:
         result = score_batch(st, sorted(batch.glob("declarations.*")))
-    return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb(), "rows": len(result)}
+    return {"total": time.perf_counter() - t0, "peak_mb": _peak_mb(), "rows": len(result),
+            "stages": result.attrs.get("timings", {}), "notes": result.attrs.get("notes", []),
+            "lanes": {str(k): int(v) for k, v in result["lane"].value_counts().items()}}
 
 
-def _fresh_ids(path: Path) -> None:
+def _fresh_ids(path: Path, prefix: str = "NEW") -> None:
     """The generator numbers declarations from 1 in every world: prefix the batch's ids so
-    it holds new declarations (pre-arrival), not amendments of stored ones. Works on the
-    raw lines, so the batch's planted malformed rows stay as they are."""
-    lines = path.read_bytes().split(b"\n")
-    body = [b"NEW" + line if line[:1].isalpha() else line for line in lines[1:]]
-    path.write_bytes(b"\n".join([lines[0], *body]))
+    it holds new declarations (pre-arrival), not amendments of stored ones. Parses the CSV
+    (latin-1 round-trips any byte), so the batch's planted malformed rows stay malformed."""
+    import csv
+
+    with open(path, newline="", encoding="latin-1") as fh:
+        header, *rows = list(csv.reader(fh))
+    column = header.index("declaration_id")
+    for row in rows:
+        if len(row) > column and row[column]:
+            row[column] = prefix + row[column]
+    with open(path, "w", newline="", encoding="latin-1") as fh:
+        csv.writer(fh).writerows([header, *rows])
 
 
 def _child(phase: str, *args: str) -> dict:
@@ -194,9 +205,11 @@ def _table(result: dict) -> str:
         for stage, seconds in data["stages"].items():
             lines.append(f"  {phase}: {stage:<36}{seconds:>10.1f}")
         lines.append(f"{phase + ' total':<44}{data['total']:>10.1f}   peak RSS {data['peak_mb']:,.0f} MB")
-    if "score" in result:
-        s = result["score"]
-        lines.append(f"{'incremental score of ' + format(s['rows'], ',') + ' declarations':<44}{s['total']:>10.1f}   peak RSS {s['peak_mb']:,.0f} MB")
+    for i, s in enumerate(result.get("score", []), 1):
+        for stage, seconds in s.get("stages", {}).items():
+            lines.append(f"  score batch {i}: {stage:<31}{seconds:>10.1f}")
+        lines.append(f"{f'incremental score, batch {i} (' + format(s['rows'], ',') + ' declarations)':<44}{s['total']:>10.1f}"
+                     f"   peak RSS {s['peak_mb']:,.0f} MB")
     if result.get("alternatives"):
         lines += ["", f"{'stage':<40}{'alternative':<26}{'ours s':>8}{'theirs s':>10}{'ratio':>8}"]
         for stage, alt, ours, theirs in result["alternatives"]:
@@ -207,7 +220,8 @@ def _table(result: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--declarations", type=int, default=100_000)
-    ap.add_argument("--batch", type=int, default=10_000, help="size of the incremental batch")
+    ap.add_argument("--batch", type=int, default=10_000, help="size of each incremental batch")
+    ap.add_argument("--batches", type=int, default=3, help="incremental batches scored one after the other")
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--profile", default="default")
     ap.add_argument("--workdir", type=Path, default=None)
@@ -226,19 +240,24 @@ def main(argv: list[str] | None = None) -> None:
     from sample_data import generate_world
 
     workdir = a.workdir or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
-    world, batch, store = workdir / "world", workdir / "batch", f"embedded:{workdir / 'store'}"
+    world, store = workdir / "world", f"embedded:{workdir / 'store'}"
     t = time.perf_counter()
     generate_world(world, declarations=a.declarations, seed=a.seed, profile=a.profile)
-    generate_world(batch, declarations=a.batch, seed=a.seed + 1, profile=a.profile)
-    _fresh_ids(batch / "declarations.csv")
+    batches = [workdir / f"batch{i}" for i in range(1, a.batches + 1)]
+    for i, folder in enumerate(batches, 1):  # other seeds: new traders as well as known ones
+        generate_world(folder, declarations=a.batch, seed=a.seed + i, profile=a.profile)
+        _fresh_ids(folder / "declarations.csv", prefix=f"NEW{i}")
     print(f"generated in {time.perf_counter() - t:.1f}s -> {workdir}", file=sys.stderr)
     result = {"declarations": a.declarations, "seed": a.seed, "profile": a.profile}
     result["ingest"] = _child("ingest", str(world), store)
     result["analyze"] = _child("analyze", store, str(workdir / "findings"))
-    try:
-        result["score"] = _child("score", str(batch), store)
-    except SystemExit as exc:
-        print(f"incremental scoring not measured: {exc}", file=sys.stderr)
+    result["score"] = []
+    for folder in batches:  # each in a fresh process, each against the store the last one grew
+        try:
+            result["score"].append(_child("score", str(folder), store))
+        except SystemExit as exc:
+            print(f"incremental scoring not measured: {exc}", file=sys.stderr)
+            break
     if not a.skip_alternatives:
         result["alternatives"] = alternatives(world, workdir)
     print(_table(result))

@@ -132,6 +132,8 @@ def ingest_files(
     summary["loaded"] = sum(f["loaded"] for f in summary["files"])
     summary["quarantined"] = sum(f["quarantined"] for f in summary["files"])
     summary["new"] = result.get("new", 0)
+    if kind == "declarations":  # which declarations this load holds, and which it added
+        summary["keys"], summary["new_keys"] = result.get("keys", []), result.get("new_keys", [])
     if len(summary["files"]) == 1:
         summary["files"][0]["new"] = summary["new"]
     summary["notes"].extend(result.get("notes", []))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -206,13 +207,22 @@ def score(
     """Pre-arrival scoring: risk, lane and reasons for new declarations against the current graph."""
     from intel.analytics.incremental import score_batch
 
+    from intel.analytics.run import _csv_frame
+
+    started = time.perf_counter()
     with _open(store) as st, _progress() as progress:
         result = score_batch(st, paths, mapping=mapping, progress=progress)
-    if out_file:
-        result.to_csv(out_file, index=False)
+    if out_file:  # the columns and list formatting of declaration_risk.csv
+        _csv_frame("declarations", result).to_csv(out_file, index=False)
         out.print(f"{len(result)} declarations scored -> {out_file}", highlight=False)
+    loaded = result.attrs.get("ingest", {})
+    if loaded.get("quarantined"):
+        out.print(f"{loaded['quarantined']} row(s) quarantined (see `intel status`)", highlight=False)
+    for note in result.attrs.get("notes", []):
+        out.print(f"note: {note}", highlight=False)
     counts = result["lane"].value_counts().to_dict() if len(result) else {}
-    out.print(f"scored {len(result)}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), highlight=False)
+    out.print(f"scored {len(result)} in {time.perf_counter() - started:.1f}s: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), highlight=False)
 
 
 @app.command()

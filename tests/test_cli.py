@@ -144,3 +144,41 @@ def test_analyze_writes_the_four_contract_files_with_reasons(store: str, tmp_pat
     evaluation = intel("evaluate", str(WORLD / "ground_truth"), "--findings", str(out))
     assert evaluation.exit_code == 0, evaluation.output
     assert "shell consignees" in evaluation.output
+
+
+def _new_batch(folder: Path, declarations: int, seed: int) -> Path:
+    """A generated world's declarations with ids of their own (the generator numbers every
+    world from 1): new declarations, not amendments of the stored ones."""
+    import csv
+
+    from sample_data import generate_world
+
+    generate_world(folder, declarations=declarations, seed=seed)
+    with open(folder / "declarations.csv", newline="", encoding="latin-1") as fh:
+        header, *rows = list(csv.reader(fh))
+    for row in rows:
+        if row and row[0]:
+            row[0] = "B" + row[0]
+    path = folder / "batch.csv"
+    with open(path, "w", newline="", encoding="latin-1") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    return path
+
+
+def test_score_gives_a_batch_lanes_and_reasons_in_the_contract_layout(store: str, tmp_path: Path) -> None:
+    for kind in ("parties", "declarations", "tips", "outcomes"):
+        assert intel("ingest", kind, str(WORLD / f"{kind}.csv"), "--store", store).exit_code == 0
+    assert intel("analyze", "--store", store).exit_code == 0
+    batch = _new_batch(tmp_path / "batch", 400, seed=8)
+    scores = tmp_path / "scores.csv"
+    result = intel("score", str(batch), "--out", str(scores), "--store", store)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(scores)
+    assert list(frame.columns[:9]) == ["declaration_id", "reporting_country", "risk_score", "lane", "reasons",
+                                       "consignee_party_id", "route_id", "item_no", "decl_key"]
+    assert frame["declaration_id"].str.startswith("B").all() and frame["lane"].isin({"green", "yellow", "red"}).all()
+    flagged = frame[frame["risk_score"] > 0.3]
+    assert len(flagged) and flagged["reasons"].fillna("").str.len().gt(0).all()
+    assert not frame["reasons"].fillna("").str.startswith("[").any()  # joined text, not a Python list
+    assert f"scored {len(frame)} in" in " ".join(result.output.split())
+    assert "lanes cut at the last full analyze" in " ".join(result.output.split())

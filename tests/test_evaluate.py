@@ -48,6 +48,13 @@ class MemoryStore(Store):
     def delete_nodes(self, label, keys):
         return 0
 
+    def prune_rels(self, rel_type, sources, keep):
+        frame = self._rels[rel_type]
+        kept = set(zip(keep["src"], keep["dst"]))
+        drop = frame["src"].isin(set(sources)) & [pair not in kept for pair in zip(frame["src"], frame["dst"])]
+        self._rels[rel_type] = frame[~drop].reset_index(drop=True)
+        return int(drop.sum())
+
     def nodes(self, label, columns=None, chunk=200_000):
         frame = self._nodes[label]
         return frame[[c for c in columns if c in frame]].copy() if columns else frame.copy()

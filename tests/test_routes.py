@@ -216,3 +216,47 @@ def test_declarations_with_nothing_but_keys_score_zero_without_error(distances):
     route_df, decl_route, hubs = routes.run(Projection.from_frames(decl=decl), Settings(), dist=distances)
     assert list(decl_route["score"]) == [0.0, 0.0]
     assert list(route_df["route"]) == ["?>?>?"]
+
+
+def _signals(frame: pd.DataFrame) -> pd.DataFrame:
+    cols = ["decl_key", "route_id", "score", "laundering", "circuity", "rare", "concentration"]
+    return frame[cols].set_index("decl_key").sort_index()
+
+
+def test_a_batch_judged_against_the_rest_as_combinations_scores_as_in_a_full_run(distances):
+    """Pre-arrival scoring: the population kept as routing combinations plus the batch's own
+    gives every batch declaration exactly the findings of a full run over all of them."""
+    laundering = decls(30, "VN", "CNSHA", "MYPKG", "THLCH", hs="940360")
+    rare = decls(2, "CN", "CNSHA", "AEJEA", "THLCH", hs="940360")
+    proj = project(*background(), laundering, rare)
+    other = pd.Series(0.05, index=proj.decl["decl_key"].to_numpy())
+    other[laundering["decl_key"].to_numpy()] = 0.7
+    _, full, _ = routes.run(proj, Settings(), decl_scores=other, dist=distances)
+
+    batch_keys = set(laundering["decl_key"].iloc[::3]) | set(rare["decl_key"]) | set(proj.decl["decl_key"].iloc[::50])
+    in_batch = proj.decl["decl_key"].isin(batch_keys).to_numpy()
+    info = routes.hub_info(HUBS)
+    _, population = routes.combinations(proj.decl[~in_batch], info, Settings(), other)
+    batch = proj.decl[in_batch].reset_index(drop=True)
+    scored, grown = routes.score_against(batch, HUBS, Settings(), population, decl_scores=other,
+                                         new=[True] * len(batch), dist=distances)
+
+    assert len(scored) == len(batch)
+    assert grown["n"].sum() == len(proj.decl)  # the batch was counted in
+    want = _signals(full).loc[sorted(batch_keys)]
+    pd.testing.assert_frame_equal(_signals(scored), want, check_exact=False, atol=1e-12)
+    row = scored[scored["decl_key"].isin(set(laundering["decl_key"]))].iloc[0]
+    assert row["laundering"] > 0.3 and any("declared origin VN" in r for r in row["reasons"])
+    assert scored[scored["decl_key"].isin(set(rare["decl_key"]))]["rare"].gt(0).all()
+
+
+def test_stored_declarations_of_combinations_the_population_never_saw_are_counted_in(distances):
+    """Re-scored stored declarations are taken as counted when the population holds their
+    combination; a combination it lacks (loaded after the analyze, never scored) is added."""
+    proj = project(*background())  # flows of 120, 150, 80, 60, 100 and 60 declarations
+    info = routes.hub_info(HUBS)
+    _, population = routes.combinations(proj.decl.iloc[:300], info, Settings())  # 2½ flows
+    rest = proj.decl.iloc[300:].reset_index(drop=True)
+    scored, grown = routes.score_against(rest, HUBS, Settings(), population, new=[False] * len(rest), dist=distances)
+    assert len(scored) == len(rest) and scored["score"].notna().all()
+    assert grown["n"].sum() == 300 + 60 + 100 + 60  # not the 30 of the flow it had seen

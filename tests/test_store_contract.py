@@ -212,6 +212,24 @@ def test_transited_relationships_are_told_apart_by_their_seq(store):
     assert len(store.rels("TRANSITED")) == 4
 
 
+def test_prune_rels_removes_only_the_relationships_of_the_sources_not_kept(store):
+    load_small_world(store)
+    keep = pd.DataFrame({"src": ["TH|D0|1", "TH|D3|1"], "dst": ["P000000000000", "P000000000001"]})
+    # D0 keeps its consignee; D1 (no row kept) loses its own; D3 keeps only a consignee it does not have
+    assert store.prune_rels("CONSIGNEE", ["TH|D0|1", "TH|D1|1", "TH|D3|1", "TH|NOPE|1"], keep) == 2
+    got = store.rels("CONSIGNEE").set_index("src")["dst"].to_dict()
+    assert got == {"TH|D0|1": "P000000000000", "TH|D2|1": "P000000000000", "TH|D4|1": "P000000000001"}
+    assert store.prune_rels("CONSIGNEE", ["TH|D0|1"], keep) == 0  # idempotent
+
+
+def test_prune_rels_tells_transits_apart_by_their_seq(store):
+    load_small_world(store)
+    keep = pd.DataFrame({"src": ["TH|D0|1", "TH|D0|1"], "dst": ["MYPKG", "THLCH"], "seq": [1, 2]})
+    assert store.prune_rels("TRANSITED", ["TH|D0|1"], keep) == 1  # MYPKG as the 2nd stop goes
+    got = store.rels("TRANSITED").sort_values(["src", "seq"], ignore_index=True)
+    assert got[["src", "dst", "seq"]].values.tolist() == [["TH|D0|1", "MYPKG", 1], ["TH|D1|1", "MYPKG", 1]]
+
+
 def test_relationship_properties_are_updated_when_they_change(store):
     store.upsert_nodes("Party", parties())
     store.upsert_nodes("Mention", pd.DataFrame({"mention_key": ["m1", "m2"], "raw_name": ["A", "B"]}))

@@ -90,3 +90,18 @@ def test_missing_values_masses_and_codes_neither_crash_nor_flag():
     result = run(rows)
     assert (result.loc[["TH|M|1", "TH|Z|1", "TH|H|1"], "score"] == 0).all()
     assert result["score"].between(0, 1).all()
+
+
+def test_a_batch_judged_against_saved_norms_scores_as_in_the_full_run():
+    """Pre-arrival scoring keeps the population's norms (``valuation.norms``) and judges a
+    batch against them: the same findings as judging it inside the whole population."""
+    rows = market() + market(hs="85078000", origin="VN", centre=9.0, seed=2) + [decl("U", 0.42), decl("O", 60.0)]
+    full = run(rows)
+    norms = valuation.norms(pd.DataFrame(rows), Settings())
+    assert set(norms["level"]) <= {"hs6+origin", "hs6", "hs4"} and len(norms) >= 2
+    batch = [r for r in rows if r["declaration_id"] in {"U", "O", "850760-CN-3", "850780-VN-5"}]
+    alone = valuation.run(Projection.from_frames(decl=pd.DataFrame(batch)), Settings(), peer_norms=norms).set_index("decl_key")
+    pd.testing.assert_frame_equal(alone, full.loc[alone.index])
+    assert alone.loc["TH|U|1", "direction"] == "under"
+    # judged against its own four rows instead, the batch is no market and nothing is flagged
+    assert run(batch)["direction"].eq("").all()

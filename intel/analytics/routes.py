@@ -259,7 +259,8 @@ def _origin_stats(r: pd.DataFrame, info: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _laundering(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, watch: pd.Series) -> tuple[np.ndarray, list[str]]:
+def _laundering(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, watch: pd.Series,
+                wanted: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     """Origin laundering score and reason per row of the combination frame ``r``.
 
     The core is an inconsistency: the declared origin differs from the country the goods were
@@ -288,7 +289,10 @@ def _laundering(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, watch: pd.Se
     reasons = [""] * len(r)
     mismatch = (origin != "") & (ship != "") & (origin != ship)
     consigned_elsewhere = (pol_c != "") & (export != "") & (export != pol_c)
-    for i in np.flatnonzero(mismatch | consigned_elsewhere):
+    todo = mismatch | consigned_elsewhere
+    if wanted is not None:
+        todo &= wanted
+    for i in np.flatnonzero(todo):
         o, s, e = origin[i], ship[i], export[i]
         ftz_stops = [t for t in transit[i] if t in ftz_hubs]
         in_origin = [t for t in ftz_stops if hub_country.get(t, t[:2]) == o]
@@ -367,17 +371,17 @@ def _lane_stats(r: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
     return out
 
 
-def _rarity(r: pd.DataFrame, cfg: Settings) -> tuple[np.ndarray, list[str], pd.Series]:
+def _rarity(r: pd.DataFrame, cfg: Settings, wanted: np.ndarray | None = None) -> tuple[np.ndarray, list[str], pd.Series]:
     stats = _lane_stats(r, cfg)
     rare = (stats["lane_n"] >= cfg.route_min_lane) & (stats["share"] <= cfg.rare_route_share) & (stats["dominant"] >= 0.3)
     scores = np.where(rare, 0.55 * stats["dominant"].fillna(0) * (1 - 0.5 * stats["share"].fillna(0) / max(cfg.rare_route_share, 1e-9)), 0.0)
     reasons = [""] * len(r)
-    for i in np.flatnonzero(rare.to_numpy()):
-        s = stats.iloc[i]
-        seen = round(s["share"] * s["lane_n"])
-        reasons[i] = (f"rare routing: {seen} of {int(s['lane_n'])} declarations in lane {s['lane']} "
-                      f"({s['share']:.1%}), where {s['dominant']:.0%} follow the usual routing "
-                      f"(e.g. {s['dominant_route']})")
+    todo = rare.to_numpy() if wanted is None else rare.to_numpy() & wanted
+    rows = np.flatnonzero(todo)
+    columns = [stats[c].to_numpy()[rows] for c in ("share", "lane_n", "lane", "dominant", "dominant_route")]
+    for i, share, lane_n, lane, dominant, example in zip(rows, *columns):
+        reasons[i] = (f"rare routing: {round(share * lane_n)} of {int(lane_n)} declarations in lane {lane} "
+                      f"({share:.1%}), where {dominant:.0%} follow the usual routing (e.g. {example})")
     return scores, reasons, stats["share"]
 
 
@@ -409,9 +413,9 @@ def _circuity(routes: pd.DataFrame, dist: Distances, cfg: Settings, common: pd.S
     return pd.DataFrame(rows, columns=["route_id", "path_km", "direct_km", "circuity_ratio", "circuity", "circuity_reason"])
 
 
-def _hub_lift(r: pd.DataFrame, other: pd.Series | None) -> dict[str, tuple[float, int]]:
+def _hub_lift(r: pd.DataFrame, with_other: bool) -> dict[str, tuple[float, int]]:
     """Mean other-analytics suspicion of declarations transiting each hub over the overall mean."""
-    if other is None or not len(r) or r["other_sum"].sum() <= 0:
+    if not with_other or not len(r) or r["other_sum"].sum() <= 0:
         return {}
     total_mean = r["other_sum"].sum() / r["n"].sum()
     ex = r[["transit", "n", "other_sum"]].explode("transit").dropna(subset=["transit"])
@@ -422,12 +426,15 @@ def _hub_lift(r: pd.DataFrame, other: pd.Series | None) -> dict[str, tuple[float
     return {h: (float(row.other_sum / row.n / total_mean), int(row.n)) for h, row in g.iterrows()}
 
 
-def _concentration(r: pd.DataFrame, lift: dict[str, tuple[float, int]]) -> tuple[np.ndarray, list[str]]:
+def _concentration(r: pd.DataFrame, lift: dict[str, tuple[float, int]],
+                   wanted: np.ndarray | None = None) -> tuple[np.ndarray, list[str]]:
     scores = np.zeros(len(r))
     reasons = [""] * len(r)
     if not lift:
         return scores, reasons
-    for i, transit in enumerate(r["transit"]):
+    transits = r["transit"].to_numpy()
+    for i in range(len(r)) if wanted is None else np.flatnonzero(wanted):
+        transit = transits[i]
         best = max(((lift[t][0], t) for t in transit if t in lift), default=None)
         if best and best[0] >= 2.0:
             scores[i] = min(0.5, 0.1 * (best[0] - 1.0))
@@ -445,6 +452,66 @@ def _noisy_or(*parts: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- the analytic
 _SIGNALS = ("laundering", "circuity", "rare", "concentration")
+#: what makes two declarations the same routing case: every signal is a function of these
+#: (and of the population of combinations), so the analytic works on combinations, not rows
+GROUP_KEYS = ["route_id", "route", "origin", "pol", "pod", "ship_country", "pol_country", "pod_country",
+              "export_country", "dest", "mode", "chapter", "watch", "transit_key"]
+COMBINATION_COLUMNS = [*GROUP_KEYS, "hs", "n", "other_sum"]
+
+
+def combinations(decl: pd.DataFrame, info: pd.DataFrame, cfg: Settings,
+                 other: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(base, combos)``: per declaration its routing columns, the other analytics' suspicion
+    ``other`` and its combination number ``combo``; per combination the :data:`GROUP_KEYS`,
+    a representative ``hs`` code, ``n`` declarations and ``other_sum`` (their summed
+    suspicion). Combinations of two populations add up (:func:`add_combinations`), which is
+    what lets pre-arrival scoring judge a batch against every stored declaration without
+    reading them."""
+    base = prepare_routes(decl, info)
+    base["other"] = base["decl_key"].map(other).fillna(0.0).astype(float).values if other is not None else 0.0
+    base["watch"] = _per_value(base["hs"], lambda u: watch_sector(u, cfg.watch_lists)).values
+    base["hs6"] = _per_value(base["hs"], lambda u: u.str[:6]).values
+    grouped = base.groupby(GROUP_KEYS, sort=False, dropna=False)
+    r = grouped.agg(n=("decl_key", "size"), other_sum=("other", "sum"), hs=("hs6", "first")).reset_index()
+    base["combo"] = grouped.ngroup().values
+    return base, r[COMBINATION_COLUMNS]
+
+
+def add_combinations(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The combinations of the union of populations: counts and suspicion summed per
+    combination."""
+    frames = tuple(f for f in frames if f is not None and len(f))
+    if not frames:
+        return pd.DataFrame(columns=COMBINATION_COLUMNS)
+    both = pd.concat([f[COMBINATION_COLUMNS] for f in frames], ignore_index=True)
+    both[GROUP_KEYS] = both[GROUP_KEYS].astype(object).fillna("")
+    out = both.groupby(GROUP_KEYS, sort=False, dropna=False).agg(hs=("hs", "first"), n=("n", "sum"),
+                                                                  other_sum=("other_sum", "sum")).reset_index()
+    return out[COMBINATION_COLUMNS]
+
+
+def _signals(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, dist: Distances, with_other: bool,
+             wanted: np.ndarray | None = None) -> pd.DataFrame:
+    """Score the combinations ``r``: the statistics of what is normal come from all of them,
+    the signals and reasons are worked out for the ``wanted`` rows (all when ``None``; the
+    others score 0 with no reasons)."""
+    r = r.reset_index(drop=True).copy()
+    r["transit"] = r["transit_key"].map(lambda s: tuple(x for x in s.split(";") if x))
+    wanted = np.ones(len(r), bool) if wanted is None else np.asarray(wanted, bool)
+    r["laundering"], laundering_reasons = _laundering(r, info, cfg, r["watch"], wanted)
+    r["rare"], rare_reasons, share = _rarity(r, cfg, wanted)
+    route_share = (share.fillna(0) * r["n"]).groupby(r["route_id"]).sum() / r.groupby("route_id")["n"].sum()
+    per_route = r[wanted].sort_values("n", ascending=False).drop_duplicates("route_id")
+    circ = _circuity(per_route, dist, cfg, route_share)
+    r = r.merge(circ, on="route_id", how="left")
+    r["circuity"] = r["circuity"].fillna(0.0)
+    lift = _hub_lift(r, with_other)
+    r["concentration"], conc_reasons = _concentration(r, lift, wanted)
+    r["score"] = _noisy_or(*(r[s].to_numpy() for s in _SIGNALS))
+    reason_cols = {"laundering": laundering_reasons, "circuity": list(r["circuity_reason"].fillna("")),
+                   "rare": rare_reasons, "concentration": conc_reasons}
+    r["reasons"] = _ordered_reasons(r, reason_cols, wanted)
+    return r
 
 
 def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series | None = None,
@@ -455,40 +522,64 @@ def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series |
     indexed by ``decl_key`` or a frame with ``decl_key, score``), used for hub concentration
     and the hub ranking. Returns ``(routes, decl_route, hubs)`` per the analytics contract.
     """
+    routes, decl_route, hubs, _ = assess(proj, cfg, decl_scores, dist)
+    return routes, decl_route, hubs
+
+
+def assess(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series | None = None,
+           dist: Distances | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`run` plus the combinations it judged (:func:`combinations`), which ``intel
+    analyze`` keeps as population statistics for pre-arrival scoring."""
     info = hub_info(proj.hubs)
     dist = dist or Distances(info.reset_index())
-    base = prepare_routes(proj.decl, info)
     other = _as_series(decl_scores)
-    base["other"] = base["decl_key"].map(other).fillna(0.0).astype(float).values if other is not None else 0.0
-    base["watch"] = _per_value(base["hs"], lambda u: watch_sector(u, cfg.watch_lists)).values
-    keys = ["route_id", "route", "origin", "pol", "pod", "ship_country", "pol_country", "pod_country",
-            "export_country", "dest", "mode", "chapter", "watch"]
-    base["hs6"] = _per_value(base["hs"], lambda u: u.str[:6]).values
-    group_keys = [*keys, "transit_key"]
-    grouped = base.groupby(group_keys, sort=False, dropna=False)
-    r = grouped.agg(n=("decl_key", "size"), other_sum=("other", "sum"), hs=("hs6", "first")).reset_index()
-    r["transit"] = r["transit_key"].map(lambda s: tuple(x for x in s.split(";") if x))
-    base["combo"] = grouped.ngroup().values
-    # signals per combination
-    r["laundering"], laundering_reasons = _laundering(r, info, cfg, r["watch"])
-    r["rare"], rare_reasons, share = _rarity(r, cfg)
-    route_share = (share.fillna(0) * r["n"]).groupby(r["route_id"]).sum() / r.groupby("route_id")["n"].sum()
-    per_route = r.sort_values("n", ascending=False).drop_duplicates("route_id")
-    circ = _circuity(per_route, dist, cfg, route_share)
-    r = r.merge(circ, on="route_id", how="left")
-    lift = _hub_lift(r, other)
-    r["concentration"], conc_reasons = _concentration(r, lift)
-    r["score"] = _noisy_or(*(r[s].to_numpy() for s in _SIGNALS))
-    reason_cols = {"laundering": laundering_reasons, "circuity": list(r["circuity_reason"].fillna("")),
-                   "rare": rare_reasons, "concentration": conc_reasons}
-    r["reasons"] = _ordered_reasons(r, reason_cols)
-    # back to declarations (combination order follows ngroup)
-    combo_cols = ["score", "reasons", *_SIGNALS, "circuity_ratio"]
-    decl_route = base[["decl_key", "route_id", "combo"]].join(r[combo_cols], on="combo").drop(columns="combo")
-    decl_route["route_id"] = decl_route["route_id"].astype(str)
+    base, combos = combinations(proj.decl, info, cfg, other)
+    r = _signals(combos, info, cfg, dist, other is not None)
+    decl_route = _per_declaration(base, r, base["combo"].to_numpy())
     routes = _route_table(r)
     hubs = _hub_ranking(base, decl_route, r, info, cfg)
-    return routes, decl_route.reset_index(drop=True), hubs
+    return routes, decl_route, hubs, combos
+
+
+def score_against(decl: pd.DataFrame, hubs: pd.DataFrame, cfg: Settings, population: pd.DataFrame,
+                  decl_scores: pd.Series | None = None, new: np.ndarray | None = None,
+                  dist: Distances | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The routing findings (``decl_route``) of the declarations ``decl`` judged against a
+    ``population`` of combinations (the last analyze's, see :func:`assess`) to which the ``new``
+    rows of ``decl`` (not yet counted in it) are added. Returns ``(decl_route, population
+    with the new rows added)``. A declaration of ``decl`` whose combination the population
+    does not hold (loaded after the analyze but not scored) is counted in too."""
+    info = hub_info(hubs)
+    dist = dist or Distances(info.reset_index())
+    base, mine = combinations(decl, info, cfg, _as_series(decl_scores))
+    new = np.zeros(len(base), bool) if new is None else np.asarray(new, bool)
+    added = base[new].groupby("combo").agg(n=("decl_key", "size"), other_sum=("other", "sum"))
+    fresh = mine.loc[added.index, [*GROUP_KEYS, "hs"]].assign(n=added["n"].to_numpy(), other_sum=added["other_sum"].to_numpy())
+    grown = add_combinations(population, fresh)
+    key = pd.MultiIndex.from_frame(grown[GROUP_KEYS].astype(object))
+    pos = key.get_indexer(pd.MultiIndex.from_frame(mine[GROUP_KEYS].astype(object)))
+    if (pos < 0).any():  # stored declarations the population statistics never counted
+        unseen = base[~new & (pos[base["combo"].to_numpy()] < 0)]
+        extra = unseen.groupby("combo").agg(n=("decl_key", "size"), other_sum=("other", "sum"))
+        grown = add_combinations(grown, mine.loc[extra.index, [*GROUP_KEYS, "hs"]].assign(
+            n=extra["n"].to_numpy(), other_sum=extra["other_sum"].to_numpy()))
+        key = pd.MultiIndex.from_frame(grown[GROUP_KEYS].astype(object))
+        pos = key.get_indexer(pd.MultiIndex.from_frame(mine[GROUP_KEYS].astype(object)))
+    wanted = np.zeros(len(grown), bool)
+    wanted[pos] = True
+    r = _signals(grown, info, cfg, dist, bool(grown["other_sum"].sum() > 0), wanted)
+    decl_route = _per_declaration(base, r, pos[base["combo"].to_numpy()])
+    return decl_route, grown
+
+
+def _per_declaration(base: pd.DataFrame, r: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``decl_key, route_id, score, reasons`` and the signals: each declaration takes row
+    ``rows[i]`` of the scored combinations ``r``."""
+    combo_cols = ["score", "reasons", *_SIGNALS, "circuity_ratio"]
+    out = r[combo_cols].iloc[rows].reset_index(drop=True)
+    out.insert(0, "route_id", base["route_id"].astype(str).to_numpy())
+    out.insert(0, "decl_key", base["decl_key"].to_numpy())
+    return out
 
 
 def _as_series(scores: pd.DataFrame | pd.Series | None) -> pd.Series | None:
@@ -501,13 +592,14 @@ def _as_series(scores: pd.DataFrame | pd.Series | None) -> pd.Series | None:
     return scores.drop_duplicates("decl_key").set_index("decl_key")["score"].astype(float)
 
 
-def _ordered_reasons(r: pd.DataFrame, reason_cols: dict[str, list[str]]) -> list[list[str]]:
-    out = []
+def _ordered_reasons(r: pd.DataFrame, reason_cols: dict[str, list[str]],
+                     wanted: np.ndarray | None = None) -> list[list[str]]:
+    out: list[list[str]] = [[] for _ in range(len(r))]
     values = {s: r[s].to_numpy() for s in _SIGNALS}
-    for i in range(len(r)):
+    for i in range(len(r)) if wanted is None else np.flatnonzero(wanted):
         parts = sorted(((values[s][i], reason_cols[s][i]) for s in _SIGNALS if reason_cols[s][i] and values[s][i] > 0),
                        key=lambda x: -x[0])
-        out.append([text for _, text in parts])
+        out[i] = [text for _, text in parts]
     return out
 
 

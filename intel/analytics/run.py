@@ -11,6 +11,7 @@ unless ``strict=True``.
 from __future__ import annotations
 
 import importlib
+import itertools
 import time
 import traceback
 import warnings
@@ -20,7 +21,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from intel.analytics import population
 from intel.analytics import risk as risk_mod
 from intel.analytics import routes as routes_mod
 from intel.analytics.features import text
@@ -90,7 +94,8 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
     stage = _Stages(progress, strict)
     tips_out = stage("tips", lambda: _sibling("tips").run(proj, cfg), (None, None))
     tip_matches, decl_tip = tips_out if isinstance(tips_out, tuple) else (None, None)
-    valuation = stage("valuation", lambda: _sibling("valuation").run(proj, cfg))
+    val_out = stage("valuation", lambda: _with_norms(_sibling("valuation"), proj, cfg), (None, None))
+    valuation, valuation_norms = val_out if isinstance(val_out, tuple) else (None, None)
     deminimis = stage("deminimis", lambda: _sibling("deminimis").run(proj, cfg))
     consignees = stage("consignees", lambda: _sibling("consignees").run(proj, cfg, tip_matches=tip_matches, valuation=valuation,
                                                                     deminimis=deminimis))
@@ -101,7 +106,8 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
                              "communities": communities, "membership": membership}
     computed = stage("risk parts", lambda: risk_mod.part_scores(proj, cfg, parts))
     other = risk_mod.other_score(proj, cfg, parts, computed=computed) if computed is not None else None
-    routes, decl_route, hubs = stage("routes", lambda: routes_mod.run(proj, cfg, decl_scores=other), (None, None, None))
+    routes, decl_route, hubs, route_combinations = stage(
+        "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other), (None, None, None, None))
     parts["routes"] = decl_route
     risk = stage("risk", lambda: risk_mod.run(proj, cfg, parts, computed=computed))
     if risk is None:  # the combination itself failed: every declaration still gets a row
@@ -118,7 +124,7 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
         "tip_matches": tip_matches if isinstance(tip_matches, pd.DataFrame) else pd.DataFrame(columns=CSV_FILES["tip_matches"][1]),
     }
     extra = {"decl_route": decl_route, "membership": membership, "valuation": valuation, "deminimis": deminimis,
-             "decl_tip": decl_tip}
+             "decl_tip": decl_tip, "valuation_norms": valuation_norms, "route_combinations": route_combinations}
     lanes = frames["declarations"]["lane"].value_counts().to_dict()
     summary = {
         "counts": {"declarations": len(frames["declarations"]), "consignees": len(frames["consignees"]),
@@ -134,6 +140,14 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
         f"learning {summary['learn']['status']}: {summary['learn']['reason']}",
     ]
     return {**frames, **{k: v for k, v in extra.items() if v is not None}}, summary
+
+
+def _with_norms(module, proj: Projection, cfg: Settings) -> tuple[pd.DataFrame, pd.DataFrame | None]:  # noqa: ANN001
+    """The valuation findings and the norms they were judged against (kept for pre-arrival
+    scoring); an analytic with only ``run`` gives no norms."""
+    if hasattr(module, "assess"):
+        return module.assess(proj, cfg)
+    return module.run(proj, cfg), None
 
 
 def _learn(proj: Projection, cfg: Settings, risk: pd.DataFrame, parts: dict, model_dir: Path | None):  # noqa: ANN202
@@ -189,29 +203,184 @@ def _community_frame(communities: pd.DataFrame | None) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- writing
+#: rows per CSV chunk and per write-back batch: the flattened text of one batch at a time
+#: (a million joined reasons are ~0.5 GB of Python strings)
+_CHUNK_ROWS = 100_000
+
+
 def _flat(value: Any, sep: str) -> str:
     if isinstance(value, (list, tuple, np.ndarray, set)):
         return sep.join(str(v) for v in value)
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
+def _text_lists(values: np.ndarray, kinds: tuple[type, ...]) -> bool:
+    """Every value is exactly one of ``kinds`` and every item in them is exactly ``str``."""
+    if not set(map(type, values)) <= set(kinds):
+        return False
+    return set(map(type, itertools.chain.from_iterable(values))) <= {str}
+
+
+def _flat_values(column: pd.Series, sep: str) -> np.ndarray:
+    """``column.map(lambda v: _flat(v, sep))`` as an object array; lists and tuples of text
+    (the usual reasons) are joined without a Python call per row."""
+    values = column.to_numpy(dtype=object)
+    if _text_lists(values, (list, tuple)):
+        return np.array([sep.join(v) for v in values], dtype=object)
+    return np.array([_flat(v, sep) for v in values], dtype=object)
+
+
+def _csv_layout(name: str, frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    """The columns of the CSV file in order, and the separator for each column of lists."""
+    columns = CSV_FILES[name][1]
+    if name == "declarations":
+        extra = [c for c in ("rule_score", "learned_probability") if c in frame.columns]
+    else:
+        extra = [c for c in frame.columns if c not in columns]
+    order = [*columns, *extra]
+    lists = {}
+    for c in order:
+        # a missing column is added as pd.NA (object dtype): a list column by its name only
+        is_list = c in _LIST_COLUMNS if c not in frame.columns else \
+            frame[c].dtype == object and _has_lists(frame[c])
+        if is_list:
+            lists[c] = "|" if c in {"members", "aliases", "tip_ids"} else "; "
+    return order, lists
+
+
+def _csv_part(frame: pd.DataFrame, order: list[str], lists: dict[str, str]) -> pd.DataFrame:
+    columns = {}
+    for c in order:
+        column = frame[c] if c in frame.columns else pd.Series(pd.NA, index=frame.index, dtype=object)
+        columns[c] = pd.Series(_flat_values(column, lists[c]), index=frame.index, dtype=object) \
+            if c in lists else column
+    return pd.DataFrame(columns, index=frame.index)
+
+
 def _csv_frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The contract columns first; the per-declaration file keeps only them plus the rule score
     (the part scores stay in the Parquet findings), the others keep every column."""
-    columns = CSV_FILES[name][1]
-    out = frame.copy()
-    for c in columns:
-        if c not in out:
-            out[c] = pd.NA
-    extra = [c for c in out.columns if c not in columns]
-    if name == "declarations":
-        extra = [c for c in ("rule_score", "learned_probability") if c in out.columns]
-    out = out[[*columns, *extra]]
-    for c in out.columns:
-        if out[c].dtype == object and _has_lists(out[c]):
-            sep = "|" if c in {"members", "aliases", "tip_ids"} else "; "
-            out[c] = out[c].map(lambda v, s=sep: _flat(v, s))
-    return out
+    return _csv_part(frame, *_csv_layout(name, frame))
+
+
+def _write_csv(name: str, frame: pd.DataFrame, path: Path) -> None:
+    """:func:`_csv_frame` written as ``to_csv(path, index=False)`` would, byte for byte, in
+    chunks of rows (a whole number of pandas' own formatting chunks, so even formats pandas
+    decides per chunk come out the same); each chunk is formatted by Arrow when its columns
+    allow (:func:`_csv_rows`), else by pandas."""
+    order, lists = _csv_layout(name, frame)
+    inner = (100_000 // (len(order) or 1)) or 1  # pandas' rows per formatting chunk
+    step = inner * max(1, _CHUNK_ROWS // inner)
+    with open(path, "wb") as handle:
+        for start in range(0, max(len(frame), 1), step):
+            part = _csv_part(frame.iloc[start:start + step], order, lists)
+            if start == 0:
+                handle.write(part.iloc[:0].to_csv(index=False).encode("utf-8"))
+            rows = _csv_rows(part) if len(part) else b""
+            handle.write(part.to_csv(index=False, header=False).encode("utf-8") if rows is None else rows)
+
+
+def _csv_rows(frame: pd.DataFrame, checked: bool = True) -> bytes | memoryview | None:
+    """The rows of ``frame.to_csv(index=False, header=False)`` formatted by Arrow, or None
+    when a column's type is not one this covers (text, float64, int64, Int64, bool) or the
+    self-check against pandas failed. Floats are Python's shortest repr (Arrow's digits in
+    fixed notation, numpy's for the rest); text is quoted as the csv module does."""
+    if frame.shape[1] < 2 or (checked and not _csv_fast_ok()):  # a lone empty field gets quotes
+        return None
+    cells = []
+    for c in range(frame.shape[1]):
+        column = _csv_cells(frame.iloc[:, c])
+        if column is None:
+            return None
+        cells.append(column)
+    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
+    _, offsets, data = lines.buffers()
+    ends = np.frombuffer(offsets, dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+    return memoryview(data)[int(ends[0]):int(ends[-1])]
+
+
+def _csv_cells(column: pd.Series) -> pa.Array | None:
+    dtype = column.dtype
+    if dtype == np.float64:
+        values = column.to_numpy()
+        text = pc.cast(pa.array(values), pa.string())
+        size = np.abs(values)
+        plain = ((size >= 1e-4) & (size < 1e14)) | (values == 0)  # where repr has no exponent
+        plain &= ~pc.match_substring_regex(text, "[en]").to_numpy(zero_copy_only=False)
+        text = pc.if_else(pc.match_substring(text, "."), text, pc.binary_join_element_wise(text, ".0", ""))
+        if not plain.all():
+            other = values[~plain]
+            formatted = other.astype(str).astype(object)
+            formatted[np.isnan(other)] = ""
+            text = pc.replace_with_mask(text, pa.array(~plain), pa.array(formatted, pa.string()))
+        return text
+    if dtype == np.int64 or isinstance(dtype, pd.Int64Dtype):
+        return pc.fill_null(pc.cast(_one_array(pa.array(column, pa.int64(), from_pandas=True)), pa.string()), "")
+    if dtype == np.bool_:
+        return pc.if_else(pa.array(column.to_numpy()), "True", "False")
+    if isinstance(dtype, pd.StringDtype):
+        return _csv_quoted(_one_array(pa.array(column, pa.string(), from_pandas=True)))
+    if dtype == object:
+        values = column.to_numpy()
+        kinds = set(map(type, values))
+        if not kinds <= {str, type(None), float, type(pd.NA)} or \
+                (float in kinds and not all(v != v for v in values if type(v) is float)):  # NaN only
+            return None
+        return _csv_quoted(_one_array(pa.array(values, pa.string(), from_pandas=True)))
+    return None
+
+
+def _one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _csv_quoted(text: pa.Array) -> pa.Array:
+    text = pc.fill_null(text, "")
+    need = pc.match_substring_regex(text, _CSV_FAST["quote"])
+    if need.true_count:
+        inner = text.filter(need)
+        quotes = pc.match_substring_regex(inner, '"')  # doubling them is slow: only where there are any
+        if quotes.true_count:
+            inner = pc.replace_with_mask(inner, quotes, pc.replace_substring(inner.filter(quotes), '"', '""'))
+        text = pc.replace_with_mask(text, need, pc.binary_join_element_wise('"', inner, '"', ""))
+    return text
+
+
+_CSV_FAST: dict[str, Any] = {}
+
+
+def _csv_fast_ok() -> bool:
+    """Whether :func:`_csv_rows` writes exactly what pandas writes: which characters make the
+    csv module quote a field, then a check on a sample of awkward values (once per process;
+    if it fails, every chunk goes through pandas)."""
+    if "ok" not in _CSV_FAST:
+        special = {",": ",", '"': '"', "\n": "\\n", "\r": "\\r", "\t": "\\t", " ": " ", ";": ";"}
+        quoted = [pattern for ch, pattern in special.items()
+                  if pd.DataFrame({"a": [f"x{ch}y"], "b": ["z"]}).to_csv(index=False).startswith('a,b\n"')]
+        _CSV_FAST["quote"] = "[" + "".join(quoted) + "]"
+        if "," not in quoted:  # not the csv module this was written against
+            _CSV_FAST["ok"] = False
+            return False
+        text = ["a", "", None, "x,y", 'q"t', "l\nm", "r\rs", " sp ", "é€", "t\tu", '"', ",", "a;b", "z", "", "-"]
+        samples = [
+            pd.DataFrame({
+                "f": [0.0, -0.0, 1.0, 0.5, 1e-5, 1.5e-7, 1e-4, 123456789012345.6, 1e16, 2.5e15, np.nan, np.inf,
+                      -np.inf, 1 / 3, 100.0, 5e-324],
+                "i": np.arange(16, dtype=np.int64) - 3,
+                "n": pd.array([1, None, -2, 0] * 4, dtype="Int64"),
+                "b": [True, False] * 8,
+                "s": pd.array(text, dtype="str"),
+                "o": np.array(["p", None, np.nan, pd.NA, "", "k,l", 'm"n', "o\np", "w", "x", "y", "z", "1", "2", "3",
+                               "4"], dtype=object)}),
+            pd.DataFrame({"f": [np.nan, 1.0], "n": pd.array([None, 1], dtype="Int64"),
+                          "s": pd.array([None, "a"], dtype="str"), "o": np.array([None, ""], dtype=object)}),
+        ]
+        try:
+            _CSV_FAST["ok"] = all(bytes(_csv_rows(f, checked=False)) == f.to_csv(index=False, header=False).encode()
+                                  for f in samples)
+        except Exception:  # noqa: BLE001 - any surprise: pandas writes
+            _CSV_FAST["ok"] = False
+    return _CSV_FAST["ok"]
 
 
 def _has_lists(column: pd.Series) -> bool:
@@ -222,18 +391,75 @@ def _has_lists(column: pd.Series) -> bool:
     return bool(sample.map(lambda v: isinstance(v, (list, tuple, np.ndarray, set))).any())
 
 
+def _as_text_list(v: Any) -> list[str]:
+    if isinstance(v, (list, tuple, np.ndarray, set)):
+        return [str(x) for x in v]
+    return [] if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else [str(v)]
+
+
+def _as_text(v: Any) -> str | None:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
 def _parquet_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lists of text stay lists; any other object column becomes text (Parquet wants one type)."""
-    out = frame.copy()
-    for c in out.columns:
-        if out[c].dtype != object or pd.api.types.infer_dtype(out[c], skipna=True) in {"string", "empty"}:
+    """Lists of text stay lists; any other object column becomes text (Parquet wants one type).
+    Columns that already are lists of text are left as they are (no copy)."""
+    changed = {}
+    for c in frame.columns:
+        column = frame[c]
+        if column.dtype != object or pd.api.types.infer_dtype(column, skipna=True) in {"string", "empty"}:
             continue
-        if _has_lists(out[c]):
-            out[c] = out[c].map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple, np.ndarray, set))
-                                else ([] if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else [str(v)]))
+        if _has_lists(column):
+            if not _text_lists(column.to_numpy(), (list,)):
+                changed[c] = column.map(_as_text_list)
         else:
-            out[c] = out[c].map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v))
+            changed[c] = column.map(_as_text)
+    if not changed:
+        return frame
+    out = frame.copy(deep=False)
+    for c, column in changed.items():
+        out[c] = column
     return out
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """``frame.to_parquet(path, index=False)``, but a large frame's columns of lists are
+    converted to Arrow a chunk of rows at a time (one conversion of a million reasons lists
+    grows its buffers by doubling: ~0.4 GB more at its peak). Same schema, pandas metadata
+    and values; the file differs from pandas' only in where the pages of those columns break.
+    The pandas metadata is taken from a sample of rows and used only when the sample's
+    column types are those of the whole table; anything unusual goes through pandas."""
+    plain = len(frame) <= _CHUNK_ROWS or bool(frame.attrs) or not frame.columns.is_unique or \
+        any(isinstance(t, pd.CategoricalDtype) for t in frame.dtypes) or not all(isinstance(c, str) for c in frame.columns)
+    lists = [] if plain else \
+        [c for c in frame.columns if frame[c].dtype == object and set(map(type, frame[c].to_numpy())) == {list}]
+    table = _parquet_table(frame, lists) if lists else None
+    if table is None:
+        frame.to_parquet(path, index=False)
+        return
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, path, compression="snappy")
+
+
+def _parquet_table(frame: pd.DataFrame, lists: list[str]) -> pa.Table | None:
+    rest = pa.Table.from_pandas(frame.drop(columns=lists), preserve_index=False)
+    columns, text_list, null_list = {}, pa.list_(pa.string()), pa.list_(pa.null())
+    for c in lists:
+        values = frame[c].to_numpy()
+        chunks = [pa.array(values[i:i + _CHUNK_ROWS], from_pandas=True) for i in range(0, len(values), _CHUNK_ROWS)]
+        kinds = {chunk.type for chunk in chunks}
+        if kinds == {text_list, null_list}:  # chunks of only empty lists: what one conversion would type them
+            chunks = [chunk.cast(text_list) for chunk in chunks]
+        elif len(kinds) != 1:
+            return None
+        columns[c] = pa.chunked_array(chunks)
+    rows = {0, *(next((i for i, v in enumerate(frame[c].to_numpy()) if len(v)), 0) for c in lists)}
+    sample = pa.Table.from_pandas(frame.iloc[sorted(rows)], preserve_index=False)
+    arrays = [columns[c] if c in columns else rest[c] for c in frame.columns]
+    if sample.schema.names != list(frame.columns) or [a.type for a in arrays] != sample.schema.types:
+        return None
+    return pa.Table.from_arrays(arrays, schema=sample.schema)
 
 
 def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path | None, findings_dir: Path | None) -> dict[str, str]:
@@ -245,16 +471,31 @@ def write_outputs(frames: dict[str, pd.DataFrame], out_dir: Path | None, finding
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, (file_name, _) in CSV_FILES.items():
             path = out_dir / file_name
-            _csv_frame(name, frames[name]).to_csv(path, index=False)
+            _write_csv(name, frames[name], path)
             written[file_name] = str(path)
     if findings_dir is not None:
         findings_dir = Path(findings_dir)
         findings_dir.mkdir(parents=True, exist_ok=True)
         for name, file_name in PARQUET_FILES.items():
             path = findings_dir / file_name
-            _parquet_frame(frames[name]).to_parquet(path, index=False)
+            _write_parquet(_parquet_frame(frames[name]), path)
             written[file_name] = str(path)
     return written
+
+
+def _new_pairs(edges: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``edges`` whose ``(src, dst)`` is not in ``existing`` (order kept)."""
+    try:
+        left = pa.table({"src": pa.array(edges["src"], pa.string(), from_pandas=True),
+                         "dst": pa.array(edges["dst"], pa.string(), from_pandas=True),
+                         "_row": pa.array(np.arange(len(edges), dtype=np.int64))})
+        right = pa.table({"src": pa.array(existing["src"], pa.string(), from_pandas=True),
+                          "dst": pa.array(existing["dst"], pa.string(), from_pandas=True)})
+    except (pa.ArrowException, TypeError, ValueError):  # not text: compare the Python values
+        have = set(zip(existing["src"], existing["dst"]))
+        return edges[[pair not in have for pair in zip(edges["src"], edges["dst"])]]
+    keep = left.join(right, keys=["src", "dst"], join_type="left anti")["_row"].to_numpy()
+    return edges.iloc[np.sort(keep)]
 
 
 def write_back(store, frames: dict[str, pd.DataFrame], proj: Projection) -> dict[str, int]:  # noqa: ANN001 - any Store
@@ -262,9 +503,14 @@ def write_back(store, frames: dict[str, pd.DataFrame], proj: Projection) -> dict
     tip match edges."""
     n: dict[str, int] = {}
     d = frames["declarations"]
-    n["Declaration"] = store.set_properties("Declaration", pd.DataFrame({
-        "decl_key": d["decl_key"], "risk_score": d["risk_score"].astype(float), "lane": d["lane"],
-        "reasons": d["reasons"].map(lambda r: _flat(r, "; "))}))
+    # in batches of rows (the keys are unique), so only one batch of joined reasons is alive
+    step = _CHUNK_ROWS if d["decl_key"].is_unique else max(len(d), 1)
+    n["Declaration"] = 0
+    for start in range(0, max(len(d), 1), step):
+        part = d.iloc[start:start + step]
+        n["Declaration"] += store.set_properties("Declaration", pd.DataFrame({
+            "decl_key": part["decl_key"], "risk_score": part["risk_score"].astype(float), "lane": part["lane"],
+            "reasons": pd.Series(_flat_values(part["reasons"], "; "), index=part.index, dtype=object)}))
     c = frames["consignees"]
     parties = pd.DataFrame({"party_id": c["party_id"], "score": c["score"].astype(float),
                             "reasons": c["reasons"].map(lambda r: _flat(r, "; ")), "community_id": c["community_id"].fillna("")})
@@ -284,8 +530,8 @@ def write_back(store, frames: dict[str, pd.DataFrame], proj: Projection) -> dict
         edges = pd.DataFrame({"src": d["decl_key"], "dst": d["route_id"]})
         existing = store.rels("ON_ROUTE", ["src", "dst"])
         if len(existing):
-            have = set(zip(existing["src"], existing["dst"]))
-            edges = edges[[pair not in have for pair in zip(edges["src"], edges["dst"])]]
+            edges = _new_pairs(edges, existing)
+        del existing
         n["ON_ROUTE"] = store.upsert_rels("ON_ROUTE", edges) if len(edges) else 0
     h = frames["hubs"]
     known_hubs = set(text(proj.hubs["locode"])) if "locode" in proj.hubs else set()
@@ -322,6 +568,11 @@ def analyze(store, cfg: Settings, out_dir: Path | str | None = None,  # noqa: AN
         progress("write")
     t0 = time.perf_counter()
     summary["files"] = write_outputs(frames, Path(out_dir) if out_dir is not None else None, state / "findings")
+    stats = population.from_analysis(proj, frames)
+    if stats is not None:  # pre-arrival scoring judges batches against these
+        population.save(state, stats)
+    else:
+        population.clear(state)
     summary["written"] = write_back(store, frames, proj)
     summary["timings"] = {"projection": read_s, **summary["timings"], "write": round(time.perf_counter() - t0, 3),
                           "total": round(time.perf_counter() - start, 3)}

@@ -388,6 +388,11 @@ def party_hits(tip_matches: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
     return keys[cols]
 
 
+#: the declaration columns the tips are matched on (``features.declarations`` adds these)
+DECLARATION_COLUMNS = ("hs_code", "hs6", "origin_country", "brand", "port_of_loading", "port_of_discharge",
+                       "transit_ports")
+
+
 def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(tip_matches, decl_tip)``.
 
@@ -395,12 +400,15 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> tuple[pd.DataFr
     ``target_key, score, evidence`` plus ``kind`` (name, phone, email, address, port, flag)
     and ``strength`` (before the tip's weight and expiry).
     ``decl_tip``: one row per flagged declaration only: ``decl_key, score`` (noisy-OR over
-    tips), ``reasons`` (one per tip: id, submitter, grade, what matched), ``tip_ids``."""
+    tips), ``reasons`` (one per tip: id, submitter, grade, what matched), ``tip_ids``.
+
+    ``d``: the declarations to flag (``features.declarations`` of them, with
+    :data:`DECLARATION_COLUMNS`); by default every declaration of the projection. Tips are
+    matched on every party of the projection either way."""
     empty = (pd.DataFrame(columns=MATCH_COLUMNS), pd.DataFrame(columns=DECL_COLUMNS))
     if proj.tips is None or proj.tips.empty:
         return empty
-    d = F.declarations(proj, ("hs_code", "hs6", "origin_country", "brand", "port_of_loading",
-                              "port_of_discharge", "transit_ports")) if d is None else d
+    d = F.declarations(proj, DECLARATION_COLUMNS) if d is None else d
     ref = F.reference_time(d)
     tips = tip_table(proj, cfg, ref)
     if tips.empty:

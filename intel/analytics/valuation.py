@@ -27,7 +27,7 @@ from intel.analytics import features as F
 from intel.analytics import reasons as R
 from intel.analytics.projection import Projection
 
-__all__ = ["run", "unit_values"]
+__all__ = ["assess", "norms", "run", "score", "unit_values"]
 
 COLUMNS = ["decl_key", "score", "reasons", "unit_value", "norm", "ratio", "direction",
            "robust_z", "peer_n", "peer_group", "unit"]
@@ -57,39 +57,13 @@ def unit_values(d: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"unit_value": uv.where(ok), "unit": unit.where(ok, "")})
 
 
-def _codes(*cols: pd.Series) -> np.ndarray:
-    """One integer group code per row for the combination of columns."""
-    code = np.zeros(len(cols[0]), dtype=np.int64)
-    for c in cols:
-        f, uniques = pd.factorize(c)
-        code = code * (len(uniques) + 1) + (f + 1)
-    return code
+_LEVELS = ("hs6+origin", "hs6", "hs4")
+_NORM_COLUMNS = ["level", "hs", "origin", "unit", "median", "mad", "n"]
 
 
-def _norms(x: pd.Series, code: np.ndarray, valid: np.ndarray,
-           trader: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Median, MAD, count, distinct traders and the largest trader's share of ``x`` per group
-    code, broadcast to every row (NaN / 0 for rows whose group has no valid value)."""
-    xs = pd.Series(x.to_numpy()[valid])
-    cs = code[valid]
-    g = xs.groupby(cs)
-    med = g.median()
-    n = g.size()
-    dev = (xs - med.reindex(cs).to_numpy()).abs()
-    mad = dev.groupby(cs).median()
-    per_trader = pd.DataFrame({"c": cs, "t": trader[valid]}).groupby(["c", "t"]).size()
-    traders = per_trader.groupby(level=0).size()
-    top = per_trader.groupby(level=0).max() / n
-    return (med.reindex(code).to_numpy(), mad.reindex(code).to_numpy(), n.reindex(code).fillna(0).to_numpy(),
-            traders.reindex(code).fillna(0).to_numpy(), top.reindex(code).fillna(1).to_numpy())
-
-
-def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per declaration: ``decl_key, score, reasons, unit_value, norm, ratio, direction`` (``under``,
-    ``over`` or ``''``) plus ``robust_z``, ``peer_n``, ``peer_group`` and ``unit``."""
-    d = F.declarations(proj, ("hs6", "hs_code", "origin_country", "quantity_unit")) if d is None else d
-    if d.empty:
-        return pd.DataFrame(columns=COLUMNS)
+def _rows(d: pd.DataFrame) -> pd.DataFrame:
+    """Per declaration: ``hs6`` (six digits or ''), ``origin``, ``unit``, ``unit_value`` and
+    ``x`` (its log), ``valid`` (a unit value and an HS6 to compare it within)."""
     hs_digits = F.text(d["hs_code"]).str.replace(r"\D", "", regex=True) if "hs_code" in d else pd.Series("", index=d.index)
     hs6 = F.text(d["hs6"]).str.replace(r"\D", "", regex=True) if "hs6" in d else pd.Series("", index=d.index)
     hs6 = hs6.where(hs6.str.len() == 6, hs_digits.str[:6])
@@ -97,34 +71,115 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:
     origin = F.text(d["origin_country"]).str.upper() if "origin_country" in d else pd.Series("", index=d.index)
     uv = unit_values(d)
     x = np.log(uv["unit_value"])
-    valid = (x.notna() & hs6.ne("")).to_numpy()
+    return pd.DataFrame({"hs6": hs6, "origin": origin, "unit": uv["unit"], "unit_value": uv["unit_value"], "x": x,
+                         "valid": (x.notna() & hs6.ne("")).to_numpy()}, index=d.index)
 
-    levels = [
-        (_codes(hs6, origin, uv["unit"]), origin.ne("").to_numpy(), "hs6+origin"),
-        (_codes(hs6, uv["unit"]), np.ones(len(d), bool), "hs6"),
-        (_codes(hs6.str[:4], uv["unit"]), np.ones(len(d), bool), "hs4"),
-    ]
+
+def _level_keys(rows: pd.DataFrame, level: str) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """The ``hs`` and ``origin`` group keys of each row at ``level`` and whether the level
+    applies to it (the origin level needs a known origin)."""
+    if level == "hs6+origin":
+        return rows["hs6"], rows["origin"], rows["origin"].ne("").to_numpy()
+    blank = pd.Series("", index=rows.index, dtype=object)
+    hs = rows["hs6"] if level == "hs6" else rows["hs6"].str[:4]
+    return hs, blank, np.ones(len(rows), bool)
+
+
+def norms(d: pd.DataFrame, cfg) -> pd.DataFrame:
+    """The price norms of the declarations ``d``: one row per peer group that is a market —
+    ``level`` (``hs6+origin``, ``hs6``, ``hs4``), ``hs``, ``origin``, ``unit``, ``median`` and
+    ``mad`` of the log unit value, ``n``. A group is a market with at least
+    ``cfg.min_peer_group`` priced declarations from at least :data:`MIN_TRADERS` traders, none
+    with more than :data:`MAX_TRADER_SHARE` of them.
+
+    ``intel analyze`` keeps these (``population/valuation_norms.parquet``) so pre-arrival
+    scoring judges a batch against the whole population's prices without re-reading it."""
+    if d.empty:
+        return pd.DataFrame(columns=_NORM_COLUMNS)
+    rows = _rows(d)
+    # the trader who sets the invoice price: the consignor, else the consignee
+    # (a row whose trader is unknown counts as its own trader: no evidence of dominance)
+    consignor = F.text(d["consignor"]) if "consignor" in d else pd.Series("", index=d.index)
+    consignee = F.text(d["consignee"]) if "consignee" in d else pd.Series("", index=d.index)
+    shipper, shippers = pd.factorize(consignor)
+    receiver, receivers = pd.factorize(consignee)
+    trader = np.where(consignor.ne("").to_numpy(), shipper,
+                      np.where(consignee.ne("").to_numpy(), len(shippers) + receiver,
+                               len(shippers) + len(receivers) + np.arange(len(d))))
+    out = []
+    for level in _LEVELS:
+        hs, origin, usable = _level_keys(rows, level)
+        take = rows["valid"].to_numpy() & usable
+        if not take.any():
+            continue
+        g = pd.DataFrame({"hs": hs.to_numpy()[take], "origin": origin.to_numpy()[take], "unit": rows["unit"].to_numpy()[take],
+                          "x": rows["x"].to_numpy()[take], "t": trader[take]})
+        code = g.groupby(["hs", "origin", "unit"], sort=False).ngroup().to_numpy()
+        x = pd.Series(g["x"].to_numpy())
+        med = x.groupby(code).median()
+        n = x.groupby(code).size()
+        mad = (x - med.to_numpy()[code]).abs().groupby(code).median()
+        per_trader = pd.DataFrame({"c": code, "t": g["t"].to_numpy()}).groupby(["c", "t"]).size()
+        traders = per_trader.groupby(level=0).size()
+        top = per_trader.groupby(level=0).max() / n
+        first = g.assign(c=code).drop_duplicates("c").set_index("c").sort_index()
+        table = pd.DataFrame({"level": level, "hs": first["hs"].to_numpy(), "origin": first["origin"].to_numpy(),
+                              "unit": first["unit"].to_numpy(), "median": med.to_numpy(), "mad": mad.to_numpy(),
+                              "n": n.to_numpy(), "traders": traders.to_numpy(), "top": top.to_numpy()})
+        market = (table["n"] >= cfg.min_peer_group) & (table["traders"] >= MIN_TRADERS) & (table["top"] <= MAX_TRADER_SHARE)
+        out.append(table.loc[market, _NORM_COLUMNS])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=_NORM_COLUMNS)
+
+
+def run(proj: Projection, cfg, d: pd.DataFrame | None = None, peer_norms: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per declaration: ``decl_key, score, reasons, unit_value, norm, ratio, direction`` (``under``,
+    ``over`` or ``''``) plus ``robust_z``, ``peer_n``, ``peer_group`` and ``unit``.
+
+    The norms are those of the projection's own declarations unless ``peer_norms`` (a
+    :func:`norms` table, e.g. the whole population's from the last analyze) is given."""
+    return assess(proj, cfg, d, peer_norms)[0]
+
+
+def assess(proj: Projection, cfg, d: pd.DataFrame | None = None,
+           peer_norms: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`run` and the norms it judged against."""
+    d = F.declarations(proj, ("hs6", "hs_code", "origin_country", "quantity_unit")) if d is None else d
+    if d.empty:
+        return pd.DataFrame(columns=COLUMNS), pd.DataFrame(columns=_NORM_COLUMNS)
+    peer_norms = norms(d, cfg) if peer_norms is None else peer_norms
+    return score(d, peer_norms, cfg), peer_norms
+
+
+def score(d: pd.DataFrame, peer_norms: pd.DataFrame, cfg) -> pd.DataFrame:
+    """Judge each declaration of ``d`` against ``peer_norms``: the first level (HS6 and origin,
+    then HS6, then HS4) whose group is a market sets its norm."""
+    rows = _rows(d)
     med = np.full(len(d), np.nan)
     mad = np.full(len(d), np.nan)
     n = np.zeros(len(d))
     level = np.full(len(d), "", dtype=object)
-    todo = valid.copy()
-    # the trader who sets the invoice price: the consignor, else the consignee
-    # (a row whose trader is unknown counts as its own trader: no evidence of dominance)
-    shipper, shippers = pd.factorize(d["consignor"])
-    receiver, receivers = pd.factorize(d["consignee"])
-    trader = np.where(d["consignor"].ne("").to_numpy(), shipper,
-                      np.where(d["consignee"].ne("").to_numpy(), len(shippers) + receiver,
-                               len(shippers) + len(receivers) + np.arange(len(d))))
-    for code, usable, name in levels:
-        m, s, k, traders, top = _norms(x, code, valid & usable, trader)
-        market = (k >= cfg.min_peer_group) & (traders >= MIN_TRADERS) & (top <= MAX_TRADER_SHARE)
-        take = todo & usable & market
-        med[take], mad[take], n[take], level[take] = m[take], s[take], k[take], name
-        todo &= ~take
+    todo = rows["valid"].to_numpy().copy()
+    for name in _LEVELS:
+        table = peer_norms[peer_norms["level"].eq(name)] if len(peer_norms) else peer_norms
+        if not len(table) or not todo.any():
+            continue
+        hs, origin, usable = _level_keys(rows, name)
+        want = todo & usable
+        keys = pd.MultiIndex.from_arrays([hs.to_numpy()[want], origin.to_numpy()[want], rows["unit"].to_numpy()[want]])
+        lookup = table.set_index(["hs", "origin", "unit"])
+        lookup = lookup[~lookup.index.duplicated()]
+        pos = lookup.index.get_indexer(keys)
+        found = pos >= 0
+        idx = np.flatnonzero(want)[found]
+        med[idx] = lookup["median"].to_numpy(dtype=float)[pos[found]]
+        mad[idx] = lookup["mad"].to_numpy(dtype=float)[pos[found]]
+        n[idx] = lookup["n"].to_numpy(dtype=float)[pos[found]]
+        level[idx] = name
+        todo[idx] = False
 
+    hs6, origin = rows["hs6"], rows["origin"]
     scale = np.maximum(1.4826 * np.nan_to_num(mad), MIN_SCALE)
-    dx = x.to_numpy() - med
+    dx = rows["x"].to_numpy() - med
     z = dx / scale
     ratio = np.exp(dx)
     lu, lo = np.log(cfg.undervalue_ratio), np.log(cfg.overvalue_ratio)
@@ -136,9 +191,9 @@ def run(proj: Projection, cfg, d: pd.DataFrame | None = None) -> pd.DataFrame:
     direction = np.where(under & (score > 0), "under", np.where(over & (score > 0), "over", ""))
 
     out = pd.DataFrame({
-        "decl_key": d["decl_key"].to_numpy(), "score": score, "unit_value": uv["unit_value"].to_numpy(),
+        "decl_key": d["decl_key"].to_numpy(), "score": score, "unit_value": rows["unit_value"].to_numpy(),
         "norm": np.exp(med), "ratio": ratio, "direction": direction, "robust_z": z, "peer_n": n.astype(int),
-        "unit": uv["unit"].to_numpy(),
+        "unit": rows["unit"].to_numpy(),
     })
     out["peer_group"] = ""
     reasons = np.full(len(d), "", dtype=object)

@@ -30,6 +30,7 @@ __all__ = [
     "create_node_table",
     "create_rel_table",
     "delete_nodes",
+    "delete_rels",
     "expand",
     "expand_plan",
     "fetch_hashes",
@@ -112,6 +113,14 @@ def update_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str
     where = f" WHERE r.{q(rt.key)} = k2" if rt.key else ""
     sets = ", ".join(f"r.{q(c)} = v{i}" for i, c in enumerate(columns))
     return f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, True)}{where} SET {sets}"
+
+
+def delete_rels(rt: RelType, src: NodeType, dst: NodeType) -> str:
+    """Delete the relationships matched by ``k0`` (source key), ``k1`` (target key) and, for
+    a keyed type, ``k2`` (its key property)."""
+    where = f" WHERE r.{q(rt.key)} = k2" if rt.key else ""
+    return (f"LOAD FROM $t MATCH {_match_key(src, 'a', 'k0')}-[r:{q(rt.type)}]->{_match_key(dst, 'b', 'k1')}"
+            f"{where} DELETE r")
 
 
 def delete_nodes(nt: NodeType) -> str:

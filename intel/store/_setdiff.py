@@ -15,6 +15,11 @@ identical:
 Relationships are keyed on ``(src, dst)`` plus the model's ``key`` property when it declares
 one; stored relationships of the incoming sources are fetched and anti-joined.
 
+``set_properties`` (scores written back by every analyze) is a set difference too: the stored
+values of the incoming keys are read a batch at a time and only the values that differ are
+written, grouped by which columns differ (a re-analyze that changes nothing writes nothing;
+one that moves the scores does not rewrite unchanged reasons).
+
 Because every step is a set difference against what is stored, re-running a load that was
 killed half-way writes exactly what is missing.
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -48,7 +54,8 @@ class SetDifferenceStore(Store):
 
     @abc.abstractmethod
     def _fetch_node_rows(self, nt: NodeType, keys: pa.Array, columns: list[str]) -> pa.Table:
-        """Stored values of ``columns`` (key first) for those of ``keys`` that exist."""
+        """Stored values of ``columns`` (key first; may include ``_row_hash``) for those of
+        ``keys`` that exist."""
 
     @abc.abstractmethod
     def _insert_nodes(self, nt: NodeType, table: pa.Table) -> None:
@@ -71,6 +78,10 @@ class SetDifferenceStore(Store):
     @abc.abstractmethod
     def _update_rels(self, rt: RelType, table: pa.Table) -> None:
         """Set the properties of ``table`` on stored relationships matched by their id."""
+
+    @abc.abstractmethod
+    def _delete_rels(self, rt: RelType, table: pa.Table) -> None:
+        """Delete the stored relationships matched by their id (``src, dst`` + key)."""
 
     # -- Store API built on them --------------------------------------------------------
     def upsert_nodes(self, label: str, df: pd.DataFrame) -> int:
@@ -121,18 +132,54 @@ class SetDifferenceStore(Store):
             self._update_rels(rt, changed)
         return new.num_rows + changed.num_rows
 
+    def prune_rels(self, rel_type: str, sources: Sequence[str], keep: pd.DataFrame) -> int:
+        """Delete the ``rel_type`` relationships leaving ``sources`` whose id (``src, dst`` and
+        the model's key property) is not in ``keep``; returns how many went. With
+        :meth:`upsert_rels` of ``keep`` after it, the sources' relationships become exactly
+        ``keep`` (an amended declaration's edges follow its new values)."""
+        rt = _rel_type(rel_type)
+        keys = pa.array(list(dict.fromkeys(map(str, sources))), pa.string())
+        if not len(keys):
+            return 0
+        self._check_writable()
+        ids = _rel_id_columns(rt)
+        stored = self._fetch_rels(rt, keys, ids[2:])
+        stored = stored.filter(pc.is_valid(stored["dst"])).select(ids)
+        stale = fr.anti_join(stored, _prepare_rels(rt, keep).select(ids), ids) if len(keep) else stored
+        if stale.num_rows:
+            self._delete_rels(rt, stale)
+        return stale.num_rows
+
     def _check_targets(self, rt: RelType, table: pa.Table) -> None:
         keys = _distinct(table["dst"])
         found = self._fetch_hashes(model.node(rt.target), keys)
         _check_present(rt, "dst", rt.target, keys, found.column(0))
 
+    #: rows compared (and written) per round of :meth:`set_properties`
+    set_batch_rows: int = 100_000
+
     def set_properties(self, label: str, df: pd.DataFrame) -> int:
+        """Set the columns of ``df`` on the stored nodes of its keys; returns how many of the
+        keys are stored. The stored values are read first (a batch of rows at a time) and only
+        the values that differ are written, on the nodes where they differ; a written node's
+        ``_row_hash`` is cleared (an untouched node keeps values and hash as they were)."""
         nt = _node_type(label)
         table = _prepare_properties(nt, df)
         if table.num_rows == 0:
             return 0
-        nulls = pa.nulls(table.num_rows, pa.int64())
-        return self._update_nodes(nt, table.append_column(fr.HASH_COLUMN, nulls))
+        self._check_writable()
+        matched = 0
+        for start in range(0, table.num_rows, self.set_batch_rows):
+            batch = table.slice(start, self.set_batch_rows)
+            current = self._fetch_node_rows(nt, batch[nt.key].combine_chunks(),
+                                            [*batch.column_names, fr.HASH_COLUMN])
+            matched += current.num_rows
+            for rows, columns, clear_hash in _differences(batch, current, nt.key):
+                update = batch.take(rows).select([nt.key, *columns])
+                if clear_hash:
+                    update = update.append_column(fr.HASH_COLUMN, pa.nulls(len(rows), pa.int64()))
+                self._update_nodes(nt, update)
+        return matched
 
     def record_load(self, info: dict) -> None:
         """Upsert one ``Load`` node (unknown keys are ignored; lists are stored as JSON)."""
@@ -227,6 +274,41 @@ def _check_present(rt: RelType, end: str, label: str, wanted: pa.Array,
         sample = ", ".join(repr(k) for k in missing.to_pylist()[:3])
         raise StoreError(f"{rt.type}: {len(missing)} {end} key(s) name a {label} that is not in "
                          f"the store (e.g. {sample}); load the {label} nodes first")
+
+
+def _differences(incoming: pa.Table, current: pa.Table, key: str
+                 ) -> list[tuple[np.ndarray, list[str], bool]]:
+    """Rows of ``incoming`` (stored, per ``current``) whose values differ from the stored ones,
+    grouped by which columns differ: ``(row positions, columns, clear the stored hash)``.
+    NULL equals NULL; doubles compare bit for bit (``-0.0`` is not ``0.0``)."""
+    columns = [c for c in incoming.column_names if c != key]
+    at = pc.index_in(incoming[key].combine_chunks(), value_set=current[key].combine_chunks())
+    stored = pc.is_valid(at).to_numpy(zero_copy_only=False)
+    pattern = np.zeros(incoming.num_rows, dtype=np.int64)
+    for bit, c in enumerate(columns):
+        pattern |= _differs(incoming[c].combine_chunks(), current[c].take(at).combine_chunks()
+                            ).astype(np.int64) << bit
+    pattern[~stored] = 0
+    hashed = pc.is_valid(current[fr.HASH_COLUMN].take(at)).to_numpy(zero_copy_only=False)
+    pattern[(pattern != 0) & hashed] |= 1 << len(columns)
+    out = []
+    for p in np.unique(pattern[pattern != 0]).tolist():
+        out.append((np.flatnonzero(pattern == p), [c for bit, c in enumerate(columns) if p >> bit & 1],
+                    bool(p >> len(columns) & 1)))
+    return out
+
+
+def _differs(new: pa.Array, old: pa.Array) -> np.ndarray:
+    """Per row: the values differ (one NULL and the other not, or both set and unequal)."""
+    new_set = pc.is_valid(new).to_numpy(zero_copy_only=False)
+    old_set = pc.is_valid(old).to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(new.type):
+        a = pc.fill_null(new, 0.0).to_numpy(zero_copy_only=False).view(np.int64)
+        b = pc.fill_null(old.cast(new.type), 0.0).to_numpy(zero_copy_only=False).view(np.int64)
+        equal = a == b
+    else:
+        equal = pc.fill_null(pc.equal(new, old.cast(new.type)), False).to_numpy(zero_copy_only=False)
+    return (new_set != old_set) | (new_set & old_set & ~equal)
 
 
 def _distinct(column: pa.ChunkedArray | pa.Array) -> pa.Array:

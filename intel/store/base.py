@@ -47,6 +47,11 @@ class Store(abc.ABC):
         """Set properties on existing nodes; ``df`` has the key column plus the properties."""
 
     @abc.abstractmethod
+    def prune_rels(self, rel_type: str, sources: list[str], keep: pd.DataFrame) -> int:
+        """Delete the relationships leaving ``sources`` that ``keep`` (``src, dst``, key)
+        does not hold; returns how many were deleted."""
+
+    @abc.abstractmethod
     def delete_nodes(self, label: str, keys: list[str]) -> int:
         """Delete nodes (and their relationships) by key."""
 
@@ -63,6 +68,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def query(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run a parameterised Cypher query and return its rows."""
+
+    def query_columns(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """:meth:`query` for large results (tens of thousands of rows): the backend may move
+        them column by column, and text columns may come back as pandas' string type."""
+        return self.query(cypher, params)
+
+    def query_columns_all(self, statements: list[tuple[str, dict[str, Any]]]) -> list[pd.DataFrame]:
+        """:meth:`query_columns` of independent read statements, in order; a backend may run
+        them side by side."""
+        return [self.query_columns(cypher, params) for cypher, params in statements]
 
     @abc.abstractmethod
     def neighbourhood(

@@ -10,7 +10,8 @@ Bulk paths (measured on a 2-core machine, see ``benchmarks/bench_store.py``): ne
 through ``COPY <table> FROM $t`` with an Arrow table typed by the model (~280k wide
 declaration rows/s); changed rows and :meth:`set_properties` go through
 ``LOAD FROM $t MATCH (n {key: k0}) SET ...`` (1M declarations x 3 properties in 7-15 s,
-depending on machine load);
+depending on machine load; :meth:`set_properties` first reads the stored values, ~4 s for
+1M declarations, and writes only the ones that differ);
 ``MERGE`` (~1,700 rows/s) is never used for loading.
 
 Concurrency, as observed with ladybug 0.22 (see ``tests/test_store_contract.py``):
@@ -150,7 +151,7 @@ class LadybugStore(SetDifferenceStore):
 
     def _fetch_node_rows(self, nt: NodeType, keys: pa.Array, columns: list[str]) -> pa.Table:
         found = self._scan(cy.fetch_rows(nt, columns), pa.table({"k0": keys}))
-        return found.cast(fr.arrow_schema(nt.properties, columns))
+        return found.cast(fr.arrow_schema({**nt.properties, fr.HASH_COLUMN: "INT64"}, columns))
 
     def _insert_nodes(self, nt: NodeType, table: pa.Table) -> None:
         self._check_writable()
@@ -179,6 +180,11 @@ class LadybugStore(SetDifferenceStore):
         scanned = table.select(ids + values).rename_columns(cy.load_columns(len(ids), len(values)))
         src, dst = model.node(rt.source), model.node(rt.target)
         self._scan(cy.update_rels(rt, src, dst, values), scanned)
+
+    def _delete_rels(self, rt: RelType, table: pa.Table) -> None:
+        self._check_writable()
+        src, dst = model.node(rt.source), model.node(rt.target)
+        self._scan(cy.delete_rels(rt, src, dst), table.rename_columns(cy.load_columns(table.num_columns, 0)))
 
     # -- Store API --------------------------------------------------------------------------
     def delete_nodes(self, label: str, keys: list[str]) -> int:
@@ -213,6 +219,49 @@ class LadybugStore(SetDifferenceStore):
         if params is not None and not isinstance(params, dict):
             raise StoreError("query parameters must be a dict of name -> value")
         return self._run(cypher, params).get_as_df()
+
+    def query_columns(self, cypher: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """:meth:`query` through Arrow: 90k declaration rows convert in 0.2 s, not 1.4 s."""
+        if params is not None and not isinstance(params, dict):
+            raise StoreError("query parameters must be a dict of name -> value")
+        return self._arrow(cypher, params).to_pandas()
+
+    #: read statements run side by side by :meth:`query_columns_all` (LadybugDB releases the
+    #: GIL while it works: two connections read 90k declarations in 0.6 s instead of 0.9 s)
+    read_workers: int = 2
+
+    def query_columns_all(self, statements: list[tuple[str, dict[str, Any]]]) -> list[pd.DataFrame]:
+        """Independent read statements, each on its own connection to the database, at most
+        :attr:`read_workers` at a time; results in the order given."""
+        if len(statements) < 2 or self.read_workers < 2:
+            return super().query_columns_all(statements)
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        import ladybug as lb
+
+        if any(params is not None and not isinstance(params, dict) for _, params in statements):
+            raise StoreError("query parameters must be a dict of name -> value")
+        pool: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(min(self.read_workers, len(statements))):
+            pool.put(lb.Connection(self._db))
+
+        def run(statement: tuple[str, dict[str, Any]]) -> pd.DataFrame:
+            conn = pool.get()
+            try:
+                result = conn.execute(statement[0], statement[1] or {})
+            except RuntimeError as exc:
+                raise StoreError(_one_line(exc)) from None
+            finally:
+                pool.put(conn)
+            result = result[-1] if isinstance(result, list) else result
+            return result.get_as_arrow(-1).to_pandas()
+
+        with ThreadPoolExecutor(self.read_workers) as workers:
+            frames = list(workers.map(run, statements))
+        while not pool.empty():
+            pool.get().close()
+        return frames
 
     def neighbourhood(self, label: str, key: str, depth: int = 1, limit: int = 200
                       ) -> tuple[pd.DataFrame, pd.DataFrame, bool]:

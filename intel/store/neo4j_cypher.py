@@ -27,6 +27,7 @@ __all__ = [
     "constraint",
     "count_nodes",
     "delete_nodes",
+    "delete_rels",
     "expand",
     "fetch_hashes",
     "fetch_node",
@@ -121,6 +122,13 @@ def fetch_rels(rt: RelType, columns: Sequence[str]) -> str:
             f"RETURN a.{q(src.key)} AS src, b.{q(dst.key)} AS dst{props}")
 
 
+def delete_rels(rt: RelType) -> str:
+    src, dst = _ends(rt)
+    where = f" WHERE r.{q(rt.key)} = row.key" if rt.key else ""
+    return (f"UNWIND $rows AS row MATCH {_by_key(src, 'a', 'row.src')}-[r:{q(rt.type)}]->"
+            f"{_by_key(dst, 'b', 'row.dst')}{where} DELETE r RETURN count(*) AS n")
+
+
 def delete_nodes(nt: NodeType) -> str:
     return f"UNWIND $keys AS k MATCH {_by_key(nt, 'n', 'k')} DETACH DELETE n RETURN count(*) AS n"
 
@@ -206,7 +214,7 @@ def all_statements() -> Iterator[tuple[str, str]]:
         yield f"node_page({label})", node_page(nt, cols)
     for rel_type, rt in model.RELS.items():
         props = list(rt.properties)
-        for fn in (merge_rels, update_rels):
+        for fn in (merge_rels, update_rels, delete_rels):
             yield f"{fn.__name__}({rel_type})", fn(rt)
         yield f"fetch_rels({rel_type})", fetch_rels(rt, props)
         yield f"rel_page({rel_type})", rel_page(rt, props)

@@ -135,7 +135,7 @@ class Neo4jStore(SetDifferenceStore):
 
     def _fetch_node_rows(self, nt: NodeType, keys: pa.Array, columns: list[str]) -> pa.Table:
         return self._read_keys(cy.fetch_rows(nt, columns), keys,
-                               fr.arrow_schema(nt.properties, columns))
+                               fr.arrow_schema({**nt.properties, fr.HASH_COLUMN: "INT64"}, columns))
 
     def _insert_nodes(self, nt: NodeType, table: pa.Table) -> None:
         self._write_batches(nt.label, cy.merge_nodes(nt), table, _node_rows)
@@ -153,6 +153,9 @@ class Neo4jStore(SetDifferenceStore):
 
     def _update_rels(self, rt: RelType, table: pa.Table) -> None:
         self._write_batches(rt.type, cy.update_rels(rt), table, lambda b: _rel_rows(rt, b))
+
+    def _delete_rels(self, rt: RelType, table: pa.Table) -> None:
+        self._write_batches(rt.type, cy.delete_rels(rt), table, lambda b: _rel_rows(rt, b))
 
     # -- Store API ----------------------------------------------------------------------
     def delete_nodes(self, label: str, keys: list[str]) -> int:
