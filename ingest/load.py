@@ -140,15 +140,9 @@ def _refresh_identifier_counts(store: Store, keys: list[str]) -> None:
 
 
 def load_declarations(
-    store: Store, decl: pd.DataFrame, mentions: pd.DataFrame, progress: ProgressFn = null_progress,
-    defer_links: bool = False,
-) -> dict:
-    """Write declarations with their parties, hubs, countries, commodities and routes.
-
-    ``defer_links``: write the declarations but not their edges to parties and places;
-    ``result["link"]`` is then a function that writes them (pre-arrival scoring runs it in
-    a thread while it reads). A load killed before it ran is completed by loading the same
-    file again (edges are set differences like everything else)."""
+    store: Store, decl: pd.DataFrame, mentions: pd.DataFrame, progress: ProgressFn = null_progress
+) -> dict[str, int]:
+    """Write declarations with their parties, hubs, countries, commodities and routes."""
     decl = decl.drop_duplicates("decl_key", keep="last").copy()
     hash_columns = [c for c in NODES["Declaration"].columns if c in decl.columns and c not in {"source_file", "line", "row_hash"}]
     decl["row_hash"] = row_hash(decl, hash_columns)
@@ -181,18 +175,11 @@ def load_declarations(
     _ensure_routes(store, decl)
     written = store.upsert_nodes("Declaration", decl)
     progress("store declarations", len(decl), len(decl))
-
-    def link() -> None:
-        for rel_type, frame in edges.items():
-            store.upsert_rels(rel_type, frame)
-
-    result = {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
-              "keys": decl["decl_key"].tolist(), "new_keys": merged.loc[is_new, "decl_key"].tolist()}
-    if defer_links:
-        return {**result, "link": link}
     progress("link declarations")
-    link()
-    return result
+    for rel_type, frame in edges.items():
+        store.upsert_rels(rel_type, frame)
+    return {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
+            "keys": decl["decl_key"].tolist(), "new_keys": merged.loc[is_new, "decl_key"].tolist()}
 
 
 def _nonempty(series: pd.Series) -> pd.Series:

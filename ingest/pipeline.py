@@ -101,12 +101,9 @@ def load_normalised(kind: str, good: pd.DataFrame, ctx: Context) -> dict[str, pd
 
 def ingest_files(
     store: Store, kind: str, paths: list[Path], mapping: Path | Mapping | None = None,
-    progress: ProgressFn = null_progress, defer_links: bool = False,
+    progress: ProgressFn = null_progress,
 ) -> dict:
-    """Load ``paths`` of input ``kind`` into ``store``; returns the load summary.
-
-    ``defer_links`` (declarations): the declarations' edges are not written;
-    ``summary["link"]`` is the function that writes them, for the caller to run."""
+    """Load ``paths`` of input ``kind`` into ``store``; returns the load summary."""
     started = pd.Timestamp.now(tz="UTC").tz_localize(None)
     t0 = time.perf_counter()
     store.init_schema()
@@ -119,7 +116,7 @@ def ingest_files(
         summary["notes"].extend(item.notes)
     merged = {name: pd.concat([p.frames[name] for p in prepared], ignore_index=True)
               for name in prepared[0].frames} if prepared else {}
-    result, extra_bad = _load_kind(store, kind, merged, progress, defer_links)
+    result, extra_bad = _load_kind(store, kind, merged, progress)
     if len(extra_bad):
         extra_bad = _with_raw(extra_bad, prepared)
     bad_all = pd.concat([p.bad for p in prepared] + ([extra_bad] if len(extra_bad) else []), ignore_index=True)
@@ -137,8 +134,6 @@ def ingest_files(
     summary["new"] = result.get("new", 0)
     if kind == "declarations":  # which declarations this load holds, and which it added
         summary["keys"], summary["new_keys"] = result.get("keys", []), result.get("new_keys", [])
-        if "link" in result:
-            summary["link"] = result["link"]
     if len(summary["files"]) == 1:
         summary["files"][0]["new"] = summary["new"]
     summary["notes"].extend(result.get("notes", []))
@@ -166,14 +161,13 @@ def _count_new(store: Store, label: str, write) -> int:  # noqa: ANN001 - a call
     return store.counts().get(label, 0) - before
 
 
-def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn,
-               defer_links: bool = False) -> tuple[dict, pd.DataFrame]:
+def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn) -> tuple[dict, pd.DataFrame]:
     """Write one kind's normalised frames; returns (result, rows to quarantine after all)."""
     no_bad = pd.DataFrame(columns=["source_file", "line", "reason"])
     if not frames:
         return {}, no_bad
     if kind == "declarations":
-        result = load.load_declarations(store, frames["declarations"], frames["mentions"], progress, defer_links)
+        result = load.load_declarations(store, frames["declarations"], frames["mentions"], progress)
         unknown = frames.get("unknown_hubs")
         if unknown is not None and len(unknown):
             result["notes"] = [f"{len(unknown)} port code(s) not in the hub reference were added as hubs "

@@ -95,50 +95,16 @@ def score_batch(store, paths: list[Path] | list[str], mapping=None,
 
     timer = _Timer(progress)
     timer("ingest batch")
-    summary = ingest_files(store, "declarations", [Path(p) for p in paths], mapping, progress or null_progress,
-                           defer_links=True)
-    # the batch's edges are written in a thread while the scoring reads (on connections of
-    # its own) and computes; they are in place before the scores are written back
-    linker = _Background(summary.pop("link", None))
-    try:
-        out = score_keys(store, list(summary.get("keys", [])), cfg=cfg, progress=progress, _timer=timer,
-                         new_keys=summary.get("new_keys", []), _before_write=linker.join)
-    finally:
-        linker.join()
+    summary = ingest_files(store, "declarations", [Path(p) for p in paths], mapping, progress or null_progress)
+    out = score_keys(store, list(summary.get("keys", [])), cfg=cfg, progress=progress, _timer=timer,
+                     new_keys=summary.get("new_keys", []))
     out.attrs["ingest"] = {k: summary.get(k) for k in ("read", "loaded", "quarantined", "new")}
     return out
 
 
-class _Background:
-    """``fn()`` in a thread; :meth:`join` waits for it and raises what it raised."""
-
-    def __init__(self, fn: Callable[[], Any] | None) -> None:
-        import threading
-
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), name="intel-link", daemon=True) if fn else None
-        if self._thread is not None:
-            self._thread.start()
-
-    def _run(self, fn: Callable[[], Any]) -> None:
-        try:
-            fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the joining thread
-            self._error = exc
-
-    def join(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
 def score_keys(store, keys: list[str], cfg: Settings | None = None,
                progress: Callable[[str], Any] | None = None, write: bool = True,
-               new_keys: list[str] | None = None, _timer: _Timer | None = None,
-               _before_write: Callable[[], Any] | None = None) -> pd.DataFrame:
+               new_keys: list[str] | None = None, _timer: _Timer | None = None) -> pd.DataFrame:
     """Score stored declarations ``keys`` against the rest of the graph (see the module doc).
     ``new_keys``: those of them the population statistics do not count yet (loaded since the
     last analyze by this batch); they are folded in after scoring."""
@@ -207,9 +173,6 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     risk["lane"] = _lanes(risk["risk_score"], cfg, stats.cutoffs, notes)
     item = batch.decl["item_no"] if "item_no" in batch.decl else pd.Series(pd.NA, index=risk.index)
     risk["item_no"] = pd.to_numeric(item, errors="coerce").astype("Int64").to_numpy()
-    if _before_write is not None:
-        timer("wait for the batch's edges")
-        _before_write()
     out = _frame(risk, notes, timer, write_to=store if write else None, finish=False)
     if saved and write and new_mask.any():
         timer("fold into population")
