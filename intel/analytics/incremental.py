@@ -321,19 +321,13 @@ def _statistics(store, cfg: Settings, notes: list[str]) -> tuple[pop_mod.Populat
                  "computed from the whole store for this batch")
     from intel.analytics import valuation as val_mod
     from intel.analytics.projection import read_projection
-    from intel.analytics.risk import decided_outcomes
 
     proj = read_projection(store)
     _, combos = routes_mod.combinations(proj.decl, routes_mod.hub_info(proj.hubs), cfg)
-    decided = decided_outcomes(proj)
     last = _last_declarations(Path(store.state_dir) / "findings", columns=["risk_score", "lane", "learned_probability"])
-    cuts = cutoffs(last)
-    manifest = {"declarations": len(proj.decl), "decided_adverse": int(decided["adverse"].sum()),
-                "decided_other": int((~decided["adverse"]).sum()), "lane_cutoffs": list(cuts) if cuts else None,
-                "learned_blended": bool(last is not None and "learned_probability" in last
-                                        and last["learned_probability"].notna().any())}
-    return pop_mod.Population(valuation_norms=val_mod.norms(proj.decl, cfg), route_combinations=combos,
-                              manifest=manifest), False
+    stats = pop_mod.from_analysis(proj, {"valuation_norms": val_mod.norms(proj.decl, cfg), "route_combinations": combos,
+                                         "declarations": last if last is not None else pd.DataFrame()})
+    return stats, False
 
 
 def _unseen(store, stats: pop_mod.Population, new: int, notes: list[str]) -> None:

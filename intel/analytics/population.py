@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from intel.analytics.routes import COMBINATION_COLUMNS, add_combinations
+from intel.analytics.routes import COMBINATION_COLUMNS
 
 __all__ = ["Population", "clear", "fold", "from_analysis", "load", "save"]
 
@@ -84,7 +84,7 @@ def save(state_dir: Path | str, population: Population) -> Path:
         manifest_path.unlink()
     for name, file_name in _FILES.items():
         _atomic_parquet(getattr(population, name), folder / file_name)
-    _atomic_json({"version": VERSION, **population.manifest}, manifest_path)
+    _atomic_json({**population.manifest, "version": VERSION}, manifest_path)
     return folder
 
 
@@ -109,13 +109,10 @@ def fold(state_dir: Path | str, population: Population, combinations: pd.DataFra
     population's already included) into the saved statistics."""
     if added <= 0:
         return
-    population.route_combinations = add_combinations(combinations)
+    population.route_combinations = combinations[COMBINATION_COLUMNS].reset_index(drop=True)
     population.manifest["declarations"] = population.declarations + int(added)
     population.manifest["folded"] = int(population.manifest.get("folded", 0)) + int(added)
-    folder = _dir(state_dir)
-    _atomic_parquet(population.route_combinations, folder / _FILES["route_combinations"])
-    _atomic_json({"version": VERSION, **{k: v for k, v in population.manifest.items() if k != "version"}},
-                 folder / _MANIFEST)
+    save(state_dir, population)
 
 
 def from_analysis(proj, frames: dict[str, pd.DataFrame]) -> Population | None:  # noqa: ANN001 - a Projection
