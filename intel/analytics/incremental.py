@@ -56,7 +56,7 @@ from intel.analytics.projection import Projection
 from intel.config import Settings, load_settings
 from intel.model import NODES
 
-__all__ = ["cutoffs", "lane_cutoffs", "score_batch", "score_keys"]
+__all__ = ["cutoffs", "score_batch", "score_keys"]
 
 #: the Declaration columns the analytics read (not the provenance, free text, documents or
 #: the last scores): each column costs about 0.35 s per 100k declarations read by key
@@ -187,13 +187,6 @@ def _head(computed: tuple, n: int) -> tuple:
     d, scores, reasons = computed
     return (d.iloc[:n].reset_index(drop=True), {k: v[:n] for k, v in scores.items()},
             {k: v[:n] for k, v in reasons.items()})
-
-
-def lane_cutoffs(findings_dir: Path) -> tuple[float, float] | None:
-    """``(red, yellow)``: the lowest ``risk_score`` the last full analyze sent red and yellow
-    (``None`` when no analyze has written ``declarations.parquet``)."""
-    last = _last_declarations(Path(findings_dir), columns=["risk_score", "lane"])
-    return cutoffs(last)
 
 
 def _prefetch(*modules: str) -> None:

@@ -108,19 +108,22 @@ def fetch_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]
             f"RETURN a.{q(src.key)} AS src, b.{q(dst.key)} AS dst{props}")
 
 
-def update_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
-    """``SET`` of ``columns`` from ``v0``...; the rel's key property (if any) is ``k2``."""
+def _match_rel_id(rt: RelType, src: NodeType, dst: NodeType) -> str:
+    """Each scanned row's relationship ``r``, by ``k0`` (source key), ``k1`` (target key)
+    and, for a keyed type, ``k2`` (its key property)."""
     where = f" WHERE r.{q(rt.key)} = k2" if rt.key else ""
+    return f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, True)}{where}"
+
+
+def update_rels(rt: RelType, src: NodeType, dst: NodeType, columns: Sequence[str]) -> str:
+    """``SET`` of ``columns`` from ``v0``... on the relationships of :func:`_match_rel_id`."""
     sets = ", ".join(f"r.{q(c)} = v{i}" for i, c in enumerate(columns))
-    return f"LOAD FROM $t MATCH {_rel_pattern(rt, src, dst, True)}{where} SET {sets}"
+    return f"{_match_rel_id(rt, src, dst)} SET {sets}"
 
 
 def delete_rels(rt: RelType, src: NodeType, dst: NodeType) -> str:
-    """Delete the relationships matched by ``k0`` (source key), ``k1`` (target key) and, for
-    a keyed type, ``k2`` (its key property)."""
-    where = f" WHERE r.{q(rt.key)} = k2" if rt.key else ""
-    return (f"LOAD FROM $t MATCH {_match_key(src, 'a', 'k0')}-[r:{q(rt.type)}]->{_match_key(dst, 'b', 'k1')}"
-            f"{where} DELETE r")
+    """Delete the relationships of :func:`_match_rel_id`."""
+    return f"{_match_rel_id(rt, src, dst)} DELETE r"
 
 
 def delete_nodes(nt: NodeType) -> str:

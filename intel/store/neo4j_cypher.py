@@ -106,11 +106,16 @@ def merge_rels(rt: RelType) -> str:
             f"MERGE (a)-[r:{q(rt.type)}{key}]->(b) SET r += row.props RETURN count(r) AS n")
 
 
-def update_rels(rt: RelType) -> str:
+def _match_rel_id(rt: RelType) -> str:
+    """Each row's relationship ``r`` by ``row.src``, ``row.dst`` and (keyed types) ``row.key``."""
     src, dst = _ends(rt)
     where = f" WHERE r.{q(rt.key)} = row.key" if rt.key else ""
     return (f"UNWIND $rows AS row MATCH {_by_key(src, 'a', 'row.src')}-[r:{q(rt.type)}]->"
-            f"{_by_key(dst, 'b', 'row.dst')}{where} SET r += row.props")
+            f"{_by_key(dst, 'b', 'row.dst')}{where}")
+
+
+def update_rels(rt: RelType) -> str:
+    return f"{_match_rel_id(rt)} SET r += row.props"
 
 
 def fetch_rels(rt: RelType, columns: Sequence[str]) -> str:
@@ -123,10 +128,7 @@ def fetch_rels(rt: RelType, columns: Sequence[str]) -> str:
 
 
 def delete_rels(rt: RelType) -> str:
-    src, dst = _ends(rt)
-    where = f" WHERE r.{q(rt.key)} = row.key" if rt.key else ""
-    return (f"UNWIND $rows AS row MATCH {_by_key(src, 'a', 'row.src')}-[r:{q(rt.type)}]->"
-            f"{_by_key(dst, 'b', 'row.dst')}{where} DELETE r RETURN count(*) AS n")
+    return f"{_match_rel_id(rt)} DELETE r RETURN count(*) AS n"
 
 
 def delete_nodes(nt: NodeType) -> str:
