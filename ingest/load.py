@@ -8,6 +8,7 @@ before the mentions that point at them, nodes before the relationships between t
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,7 @@ def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = n
 
     Returns the ``mention_key -> party_id`` mapping for every mention in ``mentions``.
     """
-    from ingest.resolve import resolve
+    from ingest.resolve import ResolveConfig, resolve
 
     progress("resolve parties")
     existing, orphans = _stored_mentions(store)
@@ -79,7 +80,8 @@ def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = n
     fresh = pd.concat([mentions[~_isin(mentions["mention_key"], known)], orphans[[c for c in orphans.columns if c in mentions.columns]]])
     fresh = fresh.drop_duplicates("mention_key")
     if len(fresh):
-        res = resolve(fresh, existing=existing if len(existing) else None)
+        memo = Path(store.state_dir) / "cache" / "name_features.parquet"
+        res = resolve(fresh, existing=existing if len(existing) else None, config=ResolveConfig(name_cache=str(memo)))
         progress("store parties")
         relinked = _repoint_merged(store, getattr(res, "merged_into", None), existing)
         store.upsert_nodes("Party", res.parties)
@@ -176,8 +178,14 @@ def load_declarations(
     written = store.upsert_nodes("Declaration", decl)
     progress("store declarations", len(decl), len(decl))
     progress("link declarations")
+    # a declaration that was not stored when this load began has no edges yet: its edges are
+    # inserted without the look-up of stored ones (a re-run after a kill finds it stored and
+    # compares as usual)
+    fresh = set(merged.loc[is_new, "decl_key"])
     for rel_type, frame in edges.items():
-        store.upsert_rels(rel_type, frame)
+        mine = _isin(frame["src"], fresh)
+        store.upsert_rels(rel_type, frame[mine], fresh=True)
+        store.upsert_rels(rel_type, frame[~mine])
     return {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
             "keys": decl["decl_key"].tolist(), "new_keys": merged.loc[is_new, "decl_key"].tolist()}
 

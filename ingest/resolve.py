@@ -71,6 +71,7 @@ mention re-pointed by a merge with no new edge of its own has the rule ``existin
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -79,7 +80,7 @@ import pandas as pd
 from ingest import resolve_frames as frames
 from ingest.resolve_blocking import candidate_pairs, hard_edges
 from ingest.resolve_cluster import cluster, party_ids
-from ingest.resolve_prepare import prepare
+from ingest.resolve_prepare import NameMemo, prepare
 from ingest.resolve_rules import evaluate
 
 __all__ = ["Resolution", "ResolveConfig", "resolve"]
@@ -104,6 +105,9 @@ class ResolveConfig:
     cdist_cap: int = 5000
     #: threads for rapidfuzz (-1 = all cores)
     workers: int = -1
+    #: file keeping the name features of earlier runs (:class:`ingest.resolve_prepare.NameMemo`;
+    #: ``intel ingest`` uses ``STATE/cache/name_features.parquet``); ``None`` keeps none
+    name_cache: str | None = None
 
 
 @dataclass
@@ -134,7 +138,9 @@ def resolve(mentions: pd.DataFrame, existing: pd.DataFrame | None = None,
     if not len(mentions):
         return _nothing_to_resolve()
     clock = {"start": time.perf_counter()}
-    p = prepare(mentions, existing)
+    memo = NameMemo(Path(cfg.name_cache) if cfg.name_cache else None)
+    p = prepare(mentions, existing, memo)
+    memo.save()
     clock["prepare"] = time.perf_counter()
     hard = hard_edges(p)
     a, b, stats = candidate_pairs(p, cfg)

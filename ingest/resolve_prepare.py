@@ -9,8 +9,11 @@ computed once per distinct name.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,7 +27,7 @@ from ingest.resolve_names import (
     word_order,
 )
 
-__all__ = ["REGISTRY_SCOPE", "REQUIRED", "Prepared", "prepare"]
+__all__ = ["REGISTRY_SCOPE", "REQUIRED", "NameMemo", "Prepared", "prepare"]
 
 REGISTRY_SCOPE = "registry"
 
@@ -78,6 +81,79 @@ class Prepared:
         return len(self.key)
 
 
+@dataclass
+class NameMemo:
+    """Name features worked out before, by the text each is a pure function of.
+
+    An incremental load resolves a few thousand new mentions against every stored one, whose
+    name features (core name, legal form, word order, ...) are the same as last time: with
+    ``path`` set they are read from and saved to that file (Parquet: the state folder holds
+    data, never code), so only new names are worked out. The file records a digest of the
+    name code it was made with (:mod:`ingest.resolve_names`, :mod:`ingest.normalize`); a file
+    from other code, or one that cannot be read, is ignored and rewritten."""
+
+    path: Path | None = None
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    added: int = 0
+
+    def __post_init__(self) -> None:
+        if self.path is None or not Path(self.path).is_file():
+            return
+        try:
+            import pyarrow.compute as pc
+            import pyarrow.parquet as pq
+
+            data = pq.read_table(self.path)
+            if (data.schema.metadata or {}).get(b"code") != _code_digest().encode():
+                return
+            for table in pc.unique(data["table"]).to_pylist():
+                rows = data.filter(pc.equal(data["table"], table))
+                self.tables[table] = dict(zip(rows["key"].to_pylist(), rows["value"].to_pylist()))
+        except Exception:  # noqa: BLE001 - a broken cache is only a slower load
+            self.tables = {}
+
+    def map(self, table: str, keys: np.ndarray, fn: Callable[[str], str]) -> np.ndarray:
+        """``fn`` of each of ``keys`` (distinct texts), from the memo where it holds them."""
+        known = self.tables.setdefault(table, {})
+        out = np.empty(len(keys), dtype=object)
+        for i, key in enumerate(keys):
+            value = known.get(key)
+            if value is None:
+                value = known[key] = fn(key)
+                self.added += 1
+            out[i] = value
+        return out
+
+    def save(self) -> None:
+        """Write the memo when it learned something (atomically: a temporary file renamed)."""
+        if self.path is None or not self.added:
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        names = [t for t, rows in self.tables.items() for _ in range(len(rows))]
+        keys = [k for rows in self.tables.values() for k in rows]
+        values = [v for rows in self.tables.values() for v in rows.values()]
+        data = pa.table({"table": names, "key": keys, "value": values}).replace_schema_metadata({"code": _code_digest()})
+        tmp = path.with_suffix(".tmp")
+        pq.write_table(data, tmp)
+        tmp.replace(path)
+        self.added = 0
+
+
+def _code_digest() -> str:
+    """Digest of the code the name features come from (a memo from other code is stale)."""
+    import ingest.normalize
+    import ingest.resolve_names
+
+    digest = hashlib.sha1()
+    for module in (ingest.resolve_names, ingest.normalize):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def codes(values: pd.Series | np.ndarray) -> np.ndarray:
     """Integer codes of ``values`` with ``-1`` for '' (unknown)."""
     arr = np.asarray(values, dtype=object)
@@ -107,12 +183,13 @@ def _blank_placeholders(col: pd.Series) -> pd.Series:
     return col.where(~col.str.fullmatch(_PLACEHOLDER), "")
 
 
-def prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None = None) -> Prepared:
+def prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None = None, memo: NameMemo | None = None) -> Prepared:
     """Normalise the frames the resolver receives into a :class:`Prepared`.
 
     ``existing`` mentions (with ``party_id``) come first in priority: a mention key present in
     both is treated as existing. Missing optional columns are unknown; a missing ``name_fp`` is
-    computed from ``raw_name`` with ``fingerprints``.
+    computed from ``raw_name`` with ``fingerprints``. ``memo``: name features worked out
+    before (see :class:`NameMemo`).
     """
     missing = [c for c in REQUIRED if c not in mentions.columns]
     if missing:
@@ -138,10 +215,10 @@ def prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None = None) -> Pre
     for column in ("raw_id", "tax_id", "phone", "email", "address_norm"):
         frame[column] = _blank_placeholders(frame[column])
     frame["tax_id"] = frame["tax_id"].str.upper().str.replace(r"[\s.\-/]", "", regex=True)
-    return _arrays(frame, both["_new"].to_numpy(dtype=bool))
+    return _arrays(frame, both["_new"].to_numpy(dtype=bool), memo or NameMemo())
 
 
-def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray) -> dict[str, np.ndarray]:
+def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray, memo: NameMemo) -> dict[str, np.ndarray]:
     """Per mention, the code of its core words in written order, computed per distinct pair.
 
     Stored Mention nodes carry no ``name_norm``: it is made again, as the pipeline makes it.
@@ -151,51 +228,53 @@ def _word_orders(norm: pd.Series, raw: pd.Series, core: np.ndarray) -> dict[str,
     norm = norm.to_numpy(dtype=object).copy()
     missing = np.flatnonzero((norm == "") & (raw.to_numpy(dtype=object) != ""))
     if len(missing):
-        norm[missing] = raw.iloc[missing].map(normalize_name).to_numpy(dtype=object)
+        raw_code, raws = pd.factorize(raw.iloc[missing].to_numpy(dtype=object))
+        norm[missing] = memo.map("norm", np.asarray(raws, dtype=object), normalize_name)[raw_code]
     pair_code, pairs = pd.factorize(norm + "\x1f" + core)
-    orders = np.array([word_order(*pair.split("\x1f")) for pair in pairs], dtype=object)
+    orders = memo.map("order", np.asarray(pairs, dtype=object), lambda pair: word_order(*pair.split("\x1f")))
     code, uniques = pd.factorize(orders)
     code = code.astype(np.int64)
     code[orders == ""] = -1
     return {"order": code[pair_code], "orders": np.asarray(uniques, dtype=object)}
 
 
-def _forms(fp: pd.Series, raw: pd.Series) -> np.ndarray:
+def _forms(fp: pd.Series, raw: pd.Series, memo: NameMemo) -> np.ndarray:
     """Per mention, the code of its ``form_signature`` (-1: none), per distinct raw name."""
     pair_code, pairs = pd.factorize(fp.to_numpy(dtype=object) + "\x1f" + raw.to_numpy(dtype=object))
-    signatures = np.array([form_signature(*pair.split("\x1f", 1)) for pair in pairs], dtype=object)
+    signatures = memo.map("form", np.asarray(pairs, dtype=object), lambda pair: form_signature(*pair.split("\x1f", 1)))
     return codes(signatures)[pair_code]
 
 
-def _name_features(fp: pd.Series) -> dict[str, np.ndarray]:
+def _name_features(fp: pd.Series, memo: NameMemo) -> dict[str, np.ndarray]:
     """Core name, legal form, organisation flag and numbers, computed once per distinct name."""
     fp_code, fps = pd.factorize(fp.to_numpy(dtype=object))
-    core = np.array([core_name(s) for s in fps], dtype=object)
+    fps = np.asarray(fps, dtype=object)
+    core = memo.map("core", fps, core_name)
     name_code, names = pd.factorize(core)
     name_code = name_code.astype(np.int64)
     name_code[core == ""] = -1
     per_fp = {
         "name": name_code,
-        "is_org": np.array([is_organisation(s) for s in fps], dtype=bool),
-        "numbers": codes(np.array([numbers_in(s) for s in core], dtype=object)),
+        "is_org": memo.map("org", fps, lambda s: "1" if is_organisation(s) else "") == "1",
+        "numbers": codes(memo.map("numbers", core, numbers_in)),
         "core": core,
     }
     out = {k: v[fp_code] for k, v in per_fp.items()}
     out["names"] = np.asarray(names, dtype=object)
-    out["name_letters"] = codes(np.array([letters_of(s) for s in out["names"]], dtype=object))
+    out["name_letters"] = codes(memo.map("letters", out["names"], letters_of))
     return out
 
 
-def _arrays(frame: pd.DataFrame, is_new: np.ndarray) -> Prepared:
+def _arrays(frame: pd.DataFrame, is_new: np.ndarray, memo: NameMemo) -> Prepared:
     scope = frame["scope"].to_numpy(dtype=object)
     raw_id = frame["raw_id"].to_numpy(dtype=object)
     scope_id = np.where(raw_id != "", scope + "\x1f" + raw_id, "")
     raw_country = frame["raw_country"].str.upper()
     raw_country = raw_country.where(raw_country.str.fullmatch(r"[A-Z]{2}"), "")
     frame["country"] = frame["country"].where(frame["country"] != "", raw_country)
-    names = _name_features(frame["name_fp"])
-    orders = _word_orders(frame["name_norm"], frame["raw_name"], names["core"])
-    forms = _forms(frame["name_fp"], frame["raw_name"])
+    names = _name_features(frame["name_fp"], memo)
+    orders = _word_orders(frame["name_norm"], frame["raw_name"], names["core"], memo)
+    forms = _forms(frame["name_fp"], frame["raw_name"], memo)
     return Prepared(
         frame=frame,
         key=frame["mention_key"].to_numpy(dtype=object),

@@ -33,7 +33,7 @@ class MemoryStore(Store):
         self._nodes[label] = pd.concat([old[~old[key].isin(set(df[key]))], df], ignore_index=True)
         return len(df)
 
-    def upsert_rels(self, rel_type, df):
+    def upsert_rels(self, rel_type, df, fresh=False):
         self._rels[rel_type] = pd.concat([self._rels[rel_type], df], ignore_index=True)
         return len(df)
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from ingest.pipeline import ingest_files
+from intel.analytics import incremental
 from intel.analytics.incremental import score_batch
 from intel.analytics.run import analyze
 from intel.config import Settings
@@ -58,7 +59,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict:
     parties = pd.read_csv(world / "ground_truth" / "parties.csv", dtype=str, keep_default_na=False)
     shells = set(parties.loc[parties["is_shell"].eq("1") & parties["ring_id"].ne(""), "true_party_id"])
     return {"shells": shells, "result": result, "full": full, "truth": truth, "before": before, "stored": set(stored["decl_key"]),
-            "base_roles": base_roles, "on_graph": on_graph, "n_batch": len(batch)}
+            "base_roles": base_roles, "on_graph": on_graph, "n_batch": len(batch), "store": f"embedded:{tmp / 'store'}"}
 
 
 def test_every_batch_row_is_scored_with_reasons(scored: dict) -> None:
@@ -114,3 +115,17 @@ def test_scores_agree_with_a_full_analyze(scored: dict) -> None:
     assert (r["lane"] == full["lane"]).mean() > 0.85
     close = np.abs(r["risk_score"] - full["risk_score"]) < 0.05
     assert close.mean() > 0.8
+
+
+def test_outcomes_read_by_key_or_by_scan_are_the_same(scored: dict) -> None:
+    with open_store(scored["store"], read_only=True) as st:
+        every = st.query("MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration) "
+                         "RETURN d.decl_key AS decl_key, o.result AS result, o.decided_at AS decided_at")
+        keys = pd.Series(sorted(set(every["decl_key"]))[:5] + ["TH|NOT-STORED|1"])
+        few = incremental._outcomes(st, keys)  # fewer keys than outcomes: looked up by key
+        many = incremental._outcomes(st, pd.Series(sorted(scored["stored"])))  # scanned
+    assert len(every) > 3 * len(keys)
+    assert sorted(few["decl_key"]) == sorted(every.loc[every["decl_key"].isin(keys), "decl_key"])
+    assert sorted(zip(many["decl_key"], many["result"])) == sorted(
+        zip(every.loc[every["decl_key"].isin(scored["stored"]), "decl_key"],
+            every.loc[every["decl_key"].isin(scored["stored"]), "result"]))

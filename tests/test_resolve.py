@@ -268,3 +268,39 @@ def test_no_new_mentions_give_empty_frames_with_their_columns():
 def test_a_frame_without_mention_keys_fails_with_a_clear_message():
     with pytest.raises(ValueError, match="mention_key"):
         resolve(pd.DataFrame({"raw_name": ["x"]}))
+
+
+def test_a_name_memo_gives_the_same_resolution_and_a_stale_one_is_ignored(tmp_path):
+    import dataclasses
+
+    import numpy as np
+
+    from ingest.resolve_prepare import NameMemo, prepare
+
+    path = tmp_path / "cache" / "names.parquet"
+    config = ResolveConfig(name_cache=str(path))
+    before = frame(*DRAGON[:3], mention("TH", "Bangkok Mercantile 57 Co., Ltd.", country="TH"))
+    first = resolve(before, config=config)
+    assert path.is_file()
+    new = frame(DRAGON[3], DRAGON[4], mention("PH", "Manila Bay Freight Inc", country="PH"))
+    plain = resolve(new, existing=stored(before, first))
+    memoised = resolve(new, existing=stored(before, first), config=config)
+    pd.testing.assert_frame_equal(plain.assignments, memoised.assignments)
+    pd.testing.assert_frame_equal(plain.parties, memoised.parties)
+    # every array the matcher works on is the same, from an empty memo and from a warm one
+    warm = NameMemo(path)
+    assert warm.tables["core"] and warm.added == 0
+    a, b = prepare(new, stored(before, first)), prepare(new, stored(before, first), warm)
+    assert warm.added == 0  # all known from the runs before
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        assert x.equals(y) if f.name == "frame" else (x is None and y is None) or np.array_equal(x, y), f.name
+    # a memo written by other name code, or an unreadable file, is not used
+    import pyarrow.parquet as pq
+
+    data = pq.read_table(path)
+    pq.write_table(data.replace_schema_metadata({"code": "other"}), path)
+    assert NameMemo(path).tables == {}
+    path.write_bytes(b"not parquet")
+    assert NameMemo(path).tables == {}
+    assert resolve(new, existing=stored(before, first), config=config).assignments.equals(plain.assignments)

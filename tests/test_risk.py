@@ -127,6 +127,28 @@ def test_a_big_trader_with_a_few_seizures_in_many_inspections_scores_little():
     assert out.loc["TH|X19|1", "p_history"] > 0.5  # caught 19 times in 19
 
 
+def test_scoring_the_first_rows_counts_the_history_of_all_rows():
+    # a pre-arrival batch (the last declaration, put first) scored against its parties'
+    # history: the parts equal those of a run over everything, the history included
+    decl = make_decl(6)
+    other = make_decl(4, consignee="P2").assign(consignor="S2", decl_key=[f"TH|X{i}|1" for i in range(4)],
+                                                 declaration_id=[f"X{i}" for i in range(4)])
+    outcomes = pd.DataFrame({"decl_key": ["TH|D0|1", "TH|D1|1", *other["decl_key"]],
+                             "result": ["seized", "seized", *["compliant"] * 4],
+                             "decided_at": pd.to_datetime(["2024-01-01 12:00", "2024-01-02 12:00", *["2024-01-01 00:00"] * 4])})
+    batch_first = pd.concat([decl.iloc[[5]], decl.iloc[:5], other], ignore_index=True)
+    proj = Projection.from_frames(decl=batch_first, outcomes=outcomes)
+    whole = risk.part_scores(proj, Settings())
+    head = risk.part_scores(proj, Settings(), rows=1)
+    assert head[0]["decl_key"].tolist() == ["TH|D5|1"]
+    assert head[1]["history"][0] == whole[1]["history"][0] > 0
+    assert head[2]["history"][0] == whole[2]["history"][0]
+    assert {k: len(v) for k, v in head[1].items()} == {k: 1 for k in whole[1]}
+    # without the history rows, the batch row has nothing to go on
+    alone = risk.part_scores(Projection.from_frames(decl=decl.iloc[[5]], outcomes=outcomes), Settings())
+    assert alone[1]["history"][0] == 0
+
+
 @pytest.mark.parametrize("n,red,yellow", [(1000, 50, 100), (20, 1, 2), (7, 0, 1)])
 def test_lane_by_rate_gives_the_target_counts(n, red, yellow):
     cfg = Settings(lane_mode="rate", red_rate=0.05, yellow_rate=0.10)

@@ -251,6 +251,21 @@ def test_relationships_naming_a_missing_node_are_refused_clearly(store):
     assert len(store.rels("CONSIGNEE")) == 5
 
 
+def test_relationships_of_fresh_sources_are_inserted_and_checked_like_any(store):
+    load_small_world(store)
+    store.upsert_nodes("Declaration", declarations(7))  # D5, D6 are new: no edges yet
+    fresh = pd.DataFrame({"src": ["TH|D5|1", "TH|D6|1"], "dst": ["P000000000001", "P000000000000"]})
+    assert store.upsert_rels("CONSIGNEE", fresh, fresh=True) == 2
+    got = store.rels("CONSIGNEE").set_index("src")["dst"].to_dict()
+    assert got["TH|D5|1"] == "P000000000001" and got["TH|D6|1"] == "P000000000000" and len(got) == 7
+    assert store.upsert_rels("CONSIGNEE", fresh) == 0  # the ordinary upsert finds them stored
+    with pytest.raises(StoreError, match="not in the store.*'NOPE'"):
+        store.upsert_rels("CONSIGNEE", pd.DataFrame({"src": ["TH|D5|1"], "dst": ["NOPE"]}), fresh=True)
+    with pytest.raises(StoreError, match="src key"):
+        store.upsert_rels("CONSIGNEE", pd.DataFrame({"src": ["TH|X|1"], "dst": ["P000000000000"]}), fresh=True)
+    assert len(store.rels("CONSIGNEE")) == 7
+
+
 def test_a_keyed_relationship_without_its_key_is_refused(store):
     load_small_world(store)
     with pytest.raises(StoreError, match="seq"):

@@ -64,6 +64,12 @@ _DECL_COLUMNS = [c for c in NODES["Declaration"].columns
                  if c not in {"reasons", "extra", "raw", "source_file", "line", "row_hash", "risk_score", "lane",
                               "container_ids", "transport_document", "carrier", "goods_description"}]
 _ROLE_RELS = {"consignee": "CONSIGNEE", "consignor": "CONSIGNOR", "declarant": "DECLARANT"}
+#: of those, the ones the party-level analytics read on the parties' history (the context
+#: rows): routing, brand and transport serve the per-declaration parts, which score the
+#: batch only
+_CONTEXT_COLUMNS = [c for c in _DECL_COLUMNS
+                    if c not in {"transport_mode", "hs_chapter", "brand", "export_country", "port_of_loading",
+                                 "transit_ports", "port_of_discharge", "route", "route_id"}]
 
 
 class _Timer:
@@ -150,15 +156,13 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     communities, membership = _communities(findings, notes)
     parts: dict[str, Any] = {"consignees": consignees, "valuation": valuation, "deminimis": deminimis, "tips": decl_tip,
                              "communities": communities, "membership": membership}
+    # from here on only the batch: the parts, routing and the combination are per declaration
+    # (the context rows above served the party-level analytics and count as history)
     timer("risk parts")
-    computed = risk_mod.part_scores(proj, cfg, parts)
+    computed = risk_mod.part_scores(proj, cfg, parts, rows=n_batch)
     other = risk_mod.other_score(proj, cfg, parts, computed=computed)
-
-    # from here on only the batch: routing and the combination are per declaration (the
-    # context rows above served the party-level analytics)
     batch = Projection.from_frames(decl=proj.decl.iloc[:n_batch].reset_index(drop=True), parties=proj.parties,
                                    hubs=proj.hubs)
-    computed = _head(computed, n_batch)
     timer("routes")
     dist = _distances(proj.hubs, state)
     decl_route, grown = routes_mod.score_against(batch.decl, proj.hubs, cfg, stats.route_combinations,
@@ -180,13 +184,6 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     timer("done")
     out.attrs["timings"] = dict(timer.timings)
     return out
-
-
-def _head(computed: tuple, n: int) -> tuple:
-    """The first ``n`` rows of a :func:`risk.part_scores` result."""
-    d, scores, reasons = computed
-    return (d.iloc[:n].reset_index(drop=True), {k: v[:n] for k, v in scores.items()},
-            {k: v[:n] for k, v in reasons.items()})
 
 
 def _prefetch(*modules: str) -> None:
@@ -222,12 +219,12 @@ def _qs(store, *statements: tuple[str, dict, list[str]]) -> list[pd.DataFrame]:
     return [_named(rows, columns) for rows, (_, _, columns) in zip(frames, statements)]
 
 
-_DECL_BY_KEY = "UNWIND $keys AS k MATCH (d:Declaration {decl_key: k}) RETURN " + ", ".join(f"d.{c}" for c in _DECL_COLUMNS)
+_DECL_BY_KEY = "UNWIND $keys AS k MATCH (d:Declaration {decl_key: k}) RETURN "
 _MENTION_COLUMNS = [f"{role}_mention" for role in _ROLE_RELS]
 
 
-def _declarations(store, keys: list[str], parts: int = 2) -> pd.DataFrame:
-    """The stored declarations ``keys`` (the analytics' columns) with their consignee,
+def _declarations(store, keys: list[str], parts: int = 2, columns: list[str] = _DECL_COLUMNS) -> pd.DataFrame:
+    """The stored declarations ``keys`` (``columns``) with their consignee,
     consignor and declarant, by key look-up: in key order (a 1M-declaration store answers
     90k sorted keys in a third of the time of the same keys shuffled), in ``parts`` ranges
     read side by side.
@@ -238,7 +235,8 @@ def _declarations(store, keys: list[str], parts: int = 2) -> pd.DataFrame:
     keys = sorted(set(keys))
     step = -(-len(keys) // parts) if len(keys) >= 20_000 else max(len(keys), 1)
     chunks = [keys[i:i + step] for i in range(0, len(keys), step)] or [[]]
-    frames = _qs(store, *[(_DECL_BY_KEY, {"keys": chunk}, _DECL_COLUMNS) for chunk in chunks])
+    cypher = _DECL_BY_KEY + ", ".join(f"d.{c}" for c in columns)
+    frames = _qs(store, *[(cypher, {"keys": chunk}, list(columns)) for chunk in chunks])
     decl = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     mentions = sorted(set(pd.unique(decl[_MENTION_COLUMNS].to_numpy(dtype=object).ravel())) - {"", None} - {np.nan})
     of = _q(store, "UNWIND $keys AS k MATCH (m:Mention {mention_key: k}) OPTIONAL MATCH (m)-[:MENTION_OF]->(p:Party) "
@@ -272,15 +270,34 @@ def _restricted(store, keys: list[str]) -> tuple[Projection, np.ndarray]:
          + ", ".join(f"m.{c}" for c in mcols) + ", p.party_id", {"ids": ids}, [*mcols, "party_id"]),
     )
     context = set().union(*(set(f["decl_key"].astype(str)) for f in found)) - set(batch["decl_key"].astype(str))
-    decl = pd.concat([batch, _declarations(store, sorted(context))], ignore_index=True) if context else batch
+    if context:
+        decl = pd.concat([batch, _declarations(store, sorted(context), columns=_CONTEXT_COLUMNS)], ignore_index=True)
+    else:
+        decl = batch
     in_batch = np.zeros(len(decl), bool)
     in_batch[: len(batch)] = True
-    outcomes = _q(store, "UNWIND $keys AS k MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration {decl_key: k}) "
-                         "RETURN d.decl_key, o.result, o.offence, o.decided_at",
-                  {"keys": sorted(decl["decl_key"].astype(str))}, ["decl_key", "result", "offence", "decided_at"])
+    outcomes = _outcomes(store, decl["decl_key"].astype(str))
     proj = Projection.from_frames(decl=decl, parties=parties, mentions=mentions, party_ident=party_ident,
                                   hubs=store.nodes("Hub"), tips=store.nodes("Tip"), outcomes=outcomes)
     return proj, in_batch
+
+
+_OUTCOME_COLUMNS = ["decl_key", "result", "offence", "decided_at"]
+_OUTCOMES = "MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration) RETURN d.decl_key, o.result, o.offence, o.decided_at"
+
+
+def _outcomes(store, keys: pd.Series) -> pd.DataFrame:
+    """The fed-back outcomes of the declarations ``keys``: looked up by key, or, when the
+    store holds fewer than three outcomes per key asked (a key look-up costs about three
+    times a scanned row), all of them read in one scan and filtered here."""
+    wanted = set(keys)
+    stored = int(store.counts().get("Outcome", 0))
+    if stored < 3 * len(wanted):
+        found = _q(store, _OUTCOMES, {}, _OUTCOME_COLUMNS)
+        keep = np.fromiter((k in wanted for k in found["decl_key"].astype(str)), bool, len(found))
+        return found[keep].reset_index(drop=True)
+    return _q(store, "UNWIND $keys AS k MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration {decl_key: k}) "
+                     "RETURN d.decl_key, o.result, o.offence, o.decided_at", {"keys": sorted(wanted)}, _OUTCOME_COLUMNS)
 
 
 def _pad_outcomes(stats: pop_mod.Population, proj: Projection) -> pd.DataFrame:

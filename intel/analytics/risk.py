@@ -86,7 +86,7 @@ def watch_part(hs: pd.Series, cfg: Settings) -> tuple[np.ndarray, np.ndarray]:
     return score, per_code[codes]
 
 
-def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def history_part(proj: Projection, d: pd.DataFrame, events: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Adverse outcomes (seizure, non-compliance) of the consignee or consignor decided before
     each declaration, as a share of their earlier decided inspections.
 
@@ -100,6 +100,9 @@ def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     and the score is ``(1 - 0.5**k) * (r - g) / (1 - g)`` (0 when ``r <= g``) — a big trader
     with 3 seizures in 200 inspections scores nothing, one caught five times in five scores
     high. The roles combine as a noisy-OR.
+
+    ``events``: the declarations (same columns as ``d``) whose outcomes count, when they are
+    more than the rows scored (``proj.decl`` holds them all); default ``d``.
     """
     n = len(d)
     score = np.zeros(n)
@@ -107,10 +110,11 @@ def history_part(proj: Projection, d: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     decided = decided_outcomes(proj)
     if decided.empty or n == 0:
         return score, reasons
-    when = d.drop_duplicates("decl_key").set_index("decl_key")["declared_at"]
+    events = d if events is None else events
+    when = events.drop_duplicates("decl_key").set_index("decl_key")["declared_at"]
     decided["at"] = decided["decided_at"].fillna(decided["decl_key"].map(when))
     decided = decided.dropna(subset=["at"])
-    roles = d.drop_duplicates("decl_key").set_index("decl_key")[["consignee", "consignor"]]
+    roles = events.drop_duplicates("decl_key").set_index("decl_key")[["consignee", "consignor"]]
     base_rate = float(decided["adverse"].mean())
     keep = np.ones(n)
     parts = {}
@@ -222,12 +226,11 @@ def _aeo_multiplier(consignee: pd.Series, proj: Projection, cfg: Settings) -> tu
     return mult, t
 
 
-def part_scores(proj: Projection, cfg: Settings, parts: dict[str, object] | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, object]]:
-    """The typed declaration frame, each part's score per declaration and its reasons."""
-    parts = parts or {}
-    dec = proj.decl
+def _roles(dec: pd.DataFrame) -> pd.DataFrame:
+    """``decl_key, declaration_id, reporting_country, consignee, consignor, declared_at`` of
+    the declarations ``dec``, typed."""
     n = len(dec)
-    d = pd.DataFrame({
+    return pd.DataFrame({
         "decl_key": text(dec["decl_key"]) if "decl_key" in dec else pd.Series([str(i) for i in range(n)]),
         "declaration_id": text(dec["declaration_id"]) if "declaration_id" in dec else "",
         "reporting_country": text(dec["reporting_country"]).str.upper() if "reporting_country" in dec else "",
@@ -235,6 +238,18 @@ def part_scores(proj: Projection, cfg: Settings, parts: dict[str, object] | None
         "consignor": text(dec["consignor"]) if "consignor" in dec else "",
         "declared_at": timestamp(dec["declared_at"]) if "declared_at" in dec else pd.Series(pd.NaT, index=dec.index),
     }).reset_index(drop=True)
+
+
+def part_scores(proj: Projection, cfg: Settings, parts: dict[str, object] | None = None,
+                rows: int | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, object]]:
+    """The typed declaration frame, each part's score per declaration and its reasons.
+    ``rows``: score only the first ``rows`` declarations of ``proj.decl`` (a pre-arrival
+    batch; the others are its parties' history, whose outcomes the history part counts)."""
+    parts = parts or {}
+    events = _roles(proj.decl)
+    dec = proj.decl if rows is None else proj.decl.iloc[:rows]
+    d = events if rows is None else events.iloc[:rows].reset_index(drop=True)
+    n = len(dec)
     scores: dict[str, np.ndarray] = {}
     reasons: dict[str, object] = {}
     consignee_table = _by_key(parts.get("consignees"), "party_id")
@@ -246,7 +261,7 @@ def part_scores(proj: Projection, cfg: Settings, parts: dict[str, object] | None
     if "hs6" in dec:
         hs = hs.where(hs.ne(""), text(dec["hs6"]).reset_index(drop=True))
     scores["watch_list"], reasons["watch_list"] = watch_part(hs, cfg)
-    scores["history"], reasons["history"] = history_part(proj, d)
+    scores["history"], reasons["history"] = history_part(proj, d, events)
     return d, scores, reasons
 
 

@@ -355,16 +355,14 @@ def _lane_stats(r: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
         for key in keys[1:]:
             lane_key = lane_key + "|" + sub[key].astype(str)
         sub = sub.assign(lane=lane_key)
-        lane_n = sub.groupby("lane")["n"].sum()
-        shape_n = sub.groupby(["lane", "shape"])["n"].sum()
-        dominant = shape_n.groupby(level=0).max() / lane_n
+        n_lane = sub.groupby("lane", sort=False)["n"].transform("sum")
+        sn = sub.groupby(["lane", "shape"], sort=False)["n"].transform("sum")
+        dominant = sn.groupby(sub["lane"], sort=False).transform("max") / n_lane
         route_n = sub.groupby(["lane", "route"])["n"].sum().reset_index().sort_values("n", ascending=False)
         top_route = route_n.drop_duplicates("lane").set_index("lane")["route"]
-        sn = pd.Series(list(zip(sub["lane"], sub["shape"])), index=sub.index).map(shape_n)
-        n_lane = sub["lane"].map(lane_n)
         out.loc[sub.index, "lane_n"] = n_lane.values
         out.loc[sub.index, "share"] = (sn / n_lane).values
-        out.loc[sub.index, "dominant"] = sub["lane"].map(dominant).values
+        out.loc[sub.index, "dominant"] = dominant.values
         out.loc[sub.index, "dominant_route"] = sub["lane"].map(top_route).values
         label = sub["origin"] + "→" + sub["dest"] + (" HS " + sub["chapter"] if "chapter" in keys else "")
         out.loc[sub.index, "lane"] = label.values

@@ -111,17 +111,22 @@ class SetDifferenceStore(Store):
             self._update_nodes(nt, same.select([nt.key, fr.HASH_COLUMN]))
         return changed.num_rows
 
-    def upsert_rels(self, rel_type: str, df: pd.DataFrame) -> int:
+    def upsert_rels(self, rel_type: str, df: pd.DataFrame, fresh: bool = False) -> int:
         rt = _rel_type(rel_type)
         table = _prepare_rels(rt, df)
         if table.num_rows == 0:
             return 0
         ids = _rel_id_columns(rt)
         props = [c for c in table.column_names if c not in ids]
+        if fresh:  # sources created by this load: nothing stored to compare with
+            self._check_ends(rt, table, "src")
+            self._check_ends(rt, table, "dst")
+            self._insert_rels(rt, _with_all_properties(rt, table))
+            return table.num_rows
         stored = self._fetch_rels(rt, _distinct(table["src"]), [c for c in rt.properties
                                                                 if c in table.column_names])
         _check_present(rt, "src", rt.source, _distinct(table["src"]), stored["src"])
-        self._check_targets(rt, table)
+        self._check_ends(rt, table, "dst")
         stored = fr.dedupe_last(stored.filter(pc.is_valid(stored["dst"])), ids)
         new = fr.anti_join(table, stored, ids)
         if new.num_rows:
@@ -150,10 +155,11 @@ class SetDifferenceStore(Store):
             self._delete_rels(rt, stale)
         return stale.num_rows
 
-    def _check_targets(self, rt: RelType, table: pa.Table) -> None:
-        keys = _distinct(table["dst"])
-        found = self._fetch_hashes(model.node(rt.target), keys)
-        _check_present(rt, "dst", rt.target, keys, found.column(0))
+    def _check_ends(self, rt: RelType, table: pa.Table, end: str) -> None:
+        label = rt.target if end == "dst" else rt.source
+        keys = _distinct(table[end])
+        found = self._fetch_hashes(model.node(label), keys)
+        _check_present(rt, end, label, keys, found.column(0))
 
     #: rows compared (and written) per round of :meth:`set_properties`
     set_batch_rows: int = 100_000

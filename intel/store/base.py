@@ -39,8 +39,10 @@ class Store(abc.ABC):
         """Insert new and update changed nodes; returns the number of rows written."""
 
     @abc.abstractmethod
-    def upsert_rels(self, rel_type: str, df: pd.DataFrame) -> int:
-        """Insert missing relationships (columns ``src``, ``dst`` and properties)."""
+    def upsert_rels(self, rel_type: str, df: pd.DataFrame, fresh: bool = False) -> int:
+        """Insert missing relationships (columns ``src``, ``dst`` and properties).
+        ``fresh=True``: the caller created every source node in this load, so none has a
+        stored relationship yet and the look-up of stored ones may be skipped."""
 
     @abc.abstractmethod
     def set_properties(self, label: str, df: pd.DataFrame) -> int:
