@@ -9,6 +9,7 @@ computed once per distinct name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -143,6 +144,7 @@ class NameMemo:
         self.added = 0
 
 
+@functools.cache
 def _code_digest() -> str:
     """Digest of the code the name features come from (a memo from other code is stale)."""
     import ingest.normalize

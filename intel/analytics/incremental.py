@@ -283,7 +283,7 @@ def _restricted(store, keys: list[str]) -> tuple[Projection, np.ndarray]:
 
 
 _OUTCOME_COLUMNS = ["decl_key", "result", "offence", "decided_at"]
-_OUTCOMES = "MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration) RETURN d.decl_key, o.result, o.offence, o.decided_at"
+_OUTCOME_RETURN = " RETURN d.decl_key, o.result, o.offence, o.decided_at"
 
 
 def _outcomes(store, keys: pd.Series) -> pd.DataFrame:
@@ -291,13 +291,13 @@ def _outcomes(store, keys: pd.Series) -> pd.DataFrame:
     store holds fewer than three outcomes per key asked (a key look-up costs about three
     times a scanned row), all of them read in one scan and filtered here."""
     wanted = set(keys)
-    stored = int(store.counts().get("Outcome", 0))
+    stored = int(store.query("MATCH (o:Outcome) RETURN count(o) AS n")["n"].iloc[0])
     if stored < 3 * len(wanted):
-        found = _q(store, _OUTCOMES, {}, _OUTCOME_COLUMNS)
+        found = _q(store, "MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration)" + _OUTCOME_RETURN, {}, _OUTCOME_COLUMNS)
         keep = np.fromiter((k in wanted for k in found["decl_key"].astype(str)), bool, len(found))
         return found[keep].reset_index(drop=True)
-    return _q(store, "UNWIND $keys AS k MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration {decl_key: k}) "
-                     "RETURN d.decl_key, o.result, o.offence, o.decided_at", {"keys": sorted(wanted)}, _OUTCOME_COLUMNS)
+    return _q(store, "UNWIND $keys AS k MATCH (o:Outcome)-[:OUTCOME_OF]->(d:Declaration {decl_key: k})" + _OUTCOME_RETURN,
+              {"keys": sorted(wanted)}, _OUTCOME_COLUMNS)
 
 
 def _pad_outcomes(stats: pop_mod.Population, proj: Projection) -> pd.DataFrame:
