@@ -181,13 +181,14 @@ def load_declarations(
     # a declaration that was not stored when this load began has no edges yet: its edges are
     # inserted without the look-up of stored ones (a re-run after a kill finds it stored and
     # compares as usual)
-    fresh = set(merged.loc[is_new, "decl_key"])
+    new_keys = merged.loc[is_new, "decl_key"].tolist()
+    fresh = set(new_keys)
     for rel_type, frame in edges.items():
         mine = _isin(frame["src"], fresh)
         store.upsert_rels(rel_type, frame[mine], fresh=True)
         store.upsert_rels(rel_type, frame[~mine])
     return {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
-            "keys": decl["decl_key"].tolist(), "new_keys": merged.loc[is_new, "decl_key"].tolist()}
+            "keys": decl["decl_key"].tolist(), "new_keys": new_keys}
 
 
 def _nonempty(series: pd.Series) -> pd.Series:
