@@ -260,3 +260,18 @@ def test_stored_declarations_of_combinations_the_population_never_saw_are_counte
     scored, grown = routes.score_against(rest, HUBS, Settings(), population, new=[False] * len(rest), dist=distances)
     assert len(scored) == len(rest) and scored["score"].notna().all()
     assert grown["n"].sum() == 300 + 60 + 100 + 60  # not the 30 of the flow it had seen
+
+
+def test_hub_distances_kept_between_runs_are_reused_and_dropped_when_a_hub_moves(tmp_path):
+    hubs = pd.DataFrame({"locode": ["SGSIN", "THLCH", "MYPKG"], "lat": [1.26, 13.08, 3.0], "lon": [103.84, 100.88, 101.39]})
+    path = tmp_path / "cache" / "hub_distances.json"
+    first = Distances.cached(hubs, path)  # nothing saved yet
+    legs = {pair: first.leg(*pair, mode="road") for pair in [("SGSIN", "THLCH"), ("THLCH", "MYPKG")]}
+    first.save(path)
+    again = Distances.cached(hubs, path)
+    assert {pair: again._cache[(min(pair), max(pair), False)] for pair in legs} == legs  # read back, before any leg
+    assert {pair: again.leg(*pair, mode="road") for pair in legs} == legs
+    moved = hubs.assign(lat=[1.30, 13.08, 3.0])
+    assert Distances.cached(moved, path)._cache == {}  # other coordinates: recomputed
+    path.write_text("{not json", encoding="utf-8")
+    assert Distances.cached(hubs, path)._cache == {}

@@ -12,8 +12,10 @@ give no distance. Every pair is computed once per :class:`Distances`.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -107,7 +109,37 @@ class Distances:
             self.coords = {str(k): (float(la), float(lo)) for k, la, lo in frame.itertuples(index=False)}
         self.use_sea = use_sea
         self._cache: dict[tuple[str, str, bool], float | None] = {}
+        self._loaded = 0
         self.sea_calls = 0
+
+    @classmethod
+    def cached(cls, hubs: pd.DataFrame | None, path: Path) -> Distances:
+        """Distances holding the legs an earlier run saved at ``path`` (:meth:`save`): the
+        sea-lane searches are the slow part of the routes analytic, and a leg's length only
+        changes with its hubs' coordinates, so a cache made for other coordinates, or one that
+        cannot be read, is ignored."""
+        dist = cls(hubs)
+        if Path(path).is_file():
+            try:  # JSON, not pickle: the state folder is data, never code
+                saved = json.loads(Path(path).read_text(encoding="utf-8"))
+                if saved.get("coords") == {k: list(v) for k, v in dist.coords.items()}:
+                    dist._cache.update({(a, b, bool(sea)): d for a, b, sea, d in saved["legs"]})
+                    dist._loaded = len(dist._cache)
+            except (ValueError, KeyError, TypeError):
+                dist._cache.clear()
+        return dist
+
+    def save(self, path: Path) -> None:
+        """Keep the legs for the next run at ``path`` when this one added any (atomically)."""
+        if len(self._cache) <= self._loaded:
+            return
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        legs = [[a, b, sea, d] for (a, b, sea), d in self._cache.items()]
+        tmp.write_text(json.dumps({"coords": {k: list(v) for k, v in self.coords.items()}, "legs": legs}), encoding="utf-8")
+        tmp.replace(path)
+        self._loaded = len(self._cache)
 
     def leg(self, a: str, b: str, mode: str | None = "sea") -> float | None:
         """Distance of one leg in km; sea lanes for sea mode, great circle otherwise."""

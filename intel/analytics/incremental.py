@@ -52,6 +52,7 @@ from intel.analytics import population as pop_mod
 from intel.analytics import risk as risk_mod
 from intel.analytics import routes as routes_mod
 from intel.analytics.features import text
+from intel.analytics.geo import Distances
 from intel.analytics.projection import Projection
 from intel.config import Settings, load_settings
 from intel.model import NODES
@@ -164,10 +165,10 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     batch = Projection.from_frames(decl=proj.decl.iloc[:n_batch].reset_index(drop=True), parties=proj.parties,
                                    hubs=proj.hubs)
     timer("routes")
-    dist = _distances(proj.hubs, state)
+    dist = Distances.cached(routes_mod.hub_info(proj.hubs).reset_index(), state.joinpath(*DISTANCE_CACHE))
     decl_route, grown = routes_mod.score_against(batch.decl, proj.hubs, cfg, stats.route_combinations,
                                                  decl_scores=other, new=new_mask[:n_batch], dist=dist)
-    _save_distances(dist, state)
+    dist.save(state.joinpath(*DISTANCE_CACHE))
     parts["routes"] = decl_route
     timer("risk")
     risk = risk_mod.run(batch, cfg, parts, computed=computed)
@@ -237,7 +238,12 @@ def _declarations(store, keys: list[str], parts: int = 2, columns: list[str] = _
     chunks = [keys[i:i + step] for i in range(0, len(keys), step)] or [[]]
     cypher = _DECL_BY_KEY + ", ".join(f"d.{c}" for c in columns)
     frames = _qs(store, *[(cypher, {"keys": chunk}, list(columns)) for chunk in chunks])
-    decl = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return _with_parties(store, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+
+
+def _with_parties(store, decl: pd.DataFrame) -> pd.DataFrame:
+    """``decl`` with its ``consignee, consignor, declarant`` party ids, from its role
+    mentions (see :func:`_declarations`)."""
     mentions = sorted(set(pd.unique(decl[_MENTION_COLUMNS].to_numpy(dtype=object).ravel())) - {"", None} - {np.nan})
     of = _q(store, "UNWIND $keys AS k MATCH (m:Mention {mention_key: k}) OPTIONAL MATCH (m)-[:MENTION_OF]->(p:Party) "
                    "WITH m, p WHERE p IS NOT NULL RETURN m.mention_key, p.party_id", {"keys": mentions}, ["mention_key", "party_id"])
@@ -250,7 +256,11 @@ def _declarations(store, keys: list[str], parts: int = 2, columns: list[str] = _
 
 def _restricted(store, keys: list[str]) -> tuple[Projection, np.ndarray]:
     """The batch, its parties and their identifier-sharers, all their declarations, read by
-    key from the graph; and which rows of ``decl`` are the batch's (its first ones)."""
+    key from the graph; and which rows of ``decl`` are the batch's (its first ones).
+
+    The history rows come straight from the walk from each party along its role edges
+    (:data:`_CONTEXT_COLUMNS`, a declaration reached in two roles kept once, in key order):
+    a second look-up of the same declarations by key cost as much again."""
     batch = _declarations(store, keys)
     core = set(pd.concat([batch["consignee"], batch["consignor"]]).dropna().astype(str)) - {""}
     own = _q(store, "UNWIND $ids AS id MATCH (p:Party {party_id: id})-[:HAS_IDENTIFIER]->(i:Identifier) RETURN DISTINCT i.ident_key",
@@ -263,15 +273,18 @@ def _restricted(store, keys: list[str]) -> tuple[Projection, np.ndarray]:
     *found, parties, mentions = _qs(
         store,
         *[(f"UNWIND $ids AS id MATCH (p:Party {{party_id: id}}) OPTIONAL MATCH (p)<-[:{rel_type}]-(d:Declaration) "
-           "WITH d WHERE d IS NOT NULL RETURN d.decl_key", {"ids": ids}, ["decl_key"]) for rel_type in _ROLE_RELS.values()],
+           "WITH d WHERE d IS NOT NULL RETURN " + ", ".join(f"d.{c}" for c in _CONTEXT_COLUMNS), {"ids": ids},
+           _CONTEXT_COLUMNS) for rel_type in _ROLE_RELS.values()],
         ("UNWIND $ids AS id MATCH (p:Party {party_id: id}) RETURN " + ", ".join(f"p.{c}" for c in pcols),
          {"ids": ids}, list(pcols)),
         ("UNWIND $ids AS id MATCH (m:Mention)-[:MENTION_OF]->(p:Party {party_id: id}) RETURN "
          + ", ".join(f"m.{c}" for c in mcols) + ", p.party_id", {"ids": ids}, [*mcols, "party_id"]),
     )
-    context = set().union(*(set(f["decl_key"].astype(str)) for f in found)) - set(batch["decl_key"].astype(str))
-    if context:
-        decl = pd.concat([batch, _declarations(store, sorted(context), columns=_CONTEXT_COLUMNS)], ignore_index=True)
+    context = pd.concat(found, ignore_index=True).drop_duplicates("decl_key")
+    context = context[~context["decl_key"].astype(str).isin(set(batch["decl_key"].astype(str)))]
+    if len(context):
+        context = context.sort_values("decl_key", kind="stable", ignore_index=True)
+        decl = pd.concat([batch, _with_parties(store, context)], ignore_index=True)
     else:
         decl = batch
     in_batch = np.zeros(len(decl), bool)
@@ -377,41 +390,8 @@ def _communities(findings: Path, notes: list[str]) -> tuple[pd.DataFrame | None,
 
 
 # ---------------------------------------------------------------- routing context
-_DIST_FILE = ("cache", "hub_distances.json")
-
-
-def _distances(hubs: pd.DataFrame, state: Path):
-    """Hub distances with the legs computed by earlier scoring runs (sea-lane searches are the
-    slow part of the routes analytic; a leg's length only changes with its hubs' coordinates)."""
-    import json
-
-    from intel.analytics.geo import Distances
-
-    dist = Distances(routes_mod.hub_info(hubs).reset_index())
-    path = state.joinpath(*_DIST_FILE)
-    dist._loaded = 0
-    if path.is_file():
-        try:  # JSON, not pickle: the state folder is data, never code
-            saved = json.loads(path.read_text(encoding="utf-8"))
-            if saved.get("coords") == {k: list(v) for k, v in dist.coords.items()}:
-                dist._cache.update({(a, b, bool(sea)): d for a, b, sea, d in saved["legs"]})
-                dist._loaded = len(saved["legs"])
-        except (ValueError, KeyError, TypeError):  # a stale or broken cache is recomputed
-            dist._cache.clear()
-    return dist
-
-
-def _save_distances(dist, state: Path) -> None:  # noqa: ANN001 - a geo.Distances
-    import json
-
-    if len(dist._cache) <= getattr(dist, "_loaded", 0):
-        return
-    path = state.joinpath(*_DIST_FILE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    legs = [[a, b, sea, d] for (a, b, sea), d in dist._cache.items()]
-    tmp.write_text(json.dumps({"coords": {k: list(v) for k, v in dist.coords.items()}, "legs": legs}), encoding="utf-8")
-    tmp.replace(path)
+#: the hub distances earlier runs worked out (``geo.Distances.cached``), under the state folder
+DISTANCE_CACHE = ("cache", "hub_distances.json")
 
 
 def _learned(store, proj: Projection, risk: pd.DataFrame, parts: dict, cfg: Settings,

@@ -494,7 +494,8 @@ def _signals(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, dist: Distances
     the signals and reasons are worked out for the ``wanted`` rows (all when ``None``; the
     others score 0 with no reasons)."""
     r = r.reset_index(drop=True).copy()
-    r["transit"] = r["transit_key"].map(lambda s: tuple(x for x in s.split(";") if x))
+    code, keys = pd.factorize(r["transit_key"].fillna(""))  # a few hundred distinct transit sequences
+    r["transit"] = pd.Series([tuple(x for x in s.split(";") if x) for s in keys], dtype=object).to_numpy()[code]
     wanted = np.ones(len(r), bool) if wanted is None else np.asarray(wanted, bool)
     r["laundering"], laundering_reasons = _laundering(r, info, cfg, r["watch"], wanted)
     r["rare"], rare_reasons, share = _rarity(r, cfg, wanted)

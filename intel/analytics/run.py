@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 from intel.analytics import population
 from intel.analytics import risk as risk_mod
 from intel.analytics import routes as routes_mod
+from intel.analytics.geo import Distances
 from intel.analytics.features import text
 from intel.analytics.projection import Projection, read_projection
 from intel.config import Settings
@@ -87,10 +88,12 @@ def _sibling(name: str):  # noqa: ANN202 - a module
 
 
 def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str], Any] | None = None,
-                       model_dir: Path | None = None, strict: bool = False) -> tuple[dict[str, pd.DataFrame], dict]:
+                       model_dir: Path | None = None, strict: bool = False,
+                       distance_cache: Path | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Run the analytics on a projection; returns ``(frames, summary)`` where frames are the
     findings (``declarations, consignees, routes, communities, hubs, tip_matches`` plus the
-    raw parts) and the summary holds counts, timings, learning and any failures."""
+    raw parts) and the summary holds counts, timings, learning and any failures.
+    ``distance_cache``: where hub distances are kept between runs (``geo.Distances.cached``)."""
     stage = _Stages(progress, strict)
     tips_out = stage("tips", lambda: _sibling("tips").run(proj, cfg), (None, None))
     tip_matches, decl_tip = tips_out if isinstance(tips_out, tuple) else (None, None)
@@ -106,8 +109,11 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
                              "communities": communities, "membership": membership}
     computed = stage("risk parts", lambda: risk_mod.part_scores(proj, cfg, parts))
     other = risk_mod.other_score(proj, cfg, parts, computed=computed) if computed is not None else None
+    dist = Distances.cached(routes_mod.hub_info(proj.hubs).reset_index(), distance_cache) if distance_cache else None
     routes, decl_route, hubs, route_combinations = stage(
-        "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other), (None, None, None, None))
+        "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other, dist=dist), (None, None, None, None))
+    if dist is not None:
+        dist.save(distance_cache)
     parts["routes"] = decl_route
     risk = stage("risk", lambda: risk_mod.run(proj, cfg, parts, computed=computed))
     if risk is None:  # the combination itself failed: every declaration still gets a row
@@ -563,7 +569,10 @@ def analyze(store, cfg: Settings, out_dir: Path | str | None = None,  # noqa: AN
     proj = read_projection(store)
     read_s = round(time.perf_counter() - t0, 3)
     state = Path(store.state_dir)
-    frames, summary = analyze_projection(proj, cfg, progress, model_dir=state / "models", strict=strict)
+    from intel.analytics.incremental import DISTANCE_CACHE
+
+    frames, summary = analyze_projection(proj, cfg, progress, model_dir=state / "models", strict=strict,
+                                         distance_cache=state.joinpath(*DISTANCE_CACHE))
     if progress is not None:
         progress("write")
     t0 = time.perf_counter()
