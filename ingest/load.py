@@ -142,9 +142,15 @@ def _refresh_identifier_counts(store: Store, keys: list[str]) -> None:
 
 
 def load_declarations(
-    store: Store, decl: pd.DataFrame, mentions: pd.DataFrame, progress: ProgressFn = null_progress
-) -> dict[str, int]:
-    """Write declarations with their parties, hubs, countries, commodities and routes."""
+    store: Store, decl: pd.DataFrame, mentions: pd.DataFrame, progress: ProgressFn = null_progress,
+    defer_links: bool = False,
+) -> dict:
+    """Write declarations with their parties, hubs, countries, commodities and routes.
+
+    ``defer_links``: write the declarations but not their edges to parties and places;
+    ``result["link"]`` is then a function that writes them (pre-arrival scoring runs it in
+    a thread while it computes). A load killed before it ran is completed by loading the
+    same file again (the declarations are then stored, and their edges compared as usual)."""
     decl = decl.drop_duplicates("decl_key", keep="last").copy()
     hash_columns = [c for c in NODES["Declaration"].columns if c in decl.columns and c not in {"source_file", "line", "row_hash"}]
     decl["row_hash"] = row_hash(decl, hash_columns)
@@ -177,18 +183,25 @@ def load_declarations(
     _ensure_routes(store, decl)
     written = store.upsert_nodes("Declaration", decl)
     progress("store declarations", len(decl), len(decl))
-    progress("link declarations")
     # a declaration that was not stored when this load began has no edges yet: its edges are
     # inserted without the look-up of stored ones (a re-run after a kill finds it stored and
     # compares as usual)
     new_keys = merged.loc[is_new, "decl_key"].tolist()
     fresh = set(new_keys)
-    for rel_type, frame in edges.items():
-        mine = _isin(frame["src"], fresh)
-        store.upsert_rels(rel_type, frame[mine], fresh=True)
-        store.upsert_rels(rel_type, frame[~mine])
-    return {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
-            "keys": decl["decl_key"].tolist(), "new_keys": new_keys}
+
+    def link() -> None:
+        for rel_type, frame in edges.items():
+            mine = _isin(frame["src"], fresh)
+            store.upsert_rels(rel_type, frame[mine], fresh=True)
+            store.upsert_rels(rel_type, frame[~mine])
+
+    result = {"rows": len(decl), "new": new, "changed": int(len(changed)), "written": written,
+              "keys": decl["decl_key"].tolist(), "new_keys": new_keys}
+    if defer_links:
+        return {**result, "link": link}
+    progress("link declarations")
+    link()
+    return result
 
 
 def _nonempty(series: pd.Series) -> pd.Series:

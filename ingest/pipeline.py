@@ -101,9 +101,13 @@ def load_normalised(kind: str, good: pd.DataFrame, ctx: Context) -> dict[str, pd
 
 def ingest_files(
     store: Store, kind: str, paths: list[Path], mapping: Path | Mapping | None = None,
-    progress: ProgressFn = null_progress,
+    progress: ProgressFn = null_progress, defer_links: bool = False,
 ) -> dict:
-    """Load ``paths`` of input ``kind`` into ``store``; returns the load summary."""
+    """Load ``paths`` of input ``kind`` into ``store``; returns the load summary.
+
+    ``defer_links`` (declarations): the declarations' edges are not written yet;
+    ``summary["link"]`` is the function that writes them and then records the load as
+    complete (until then it is recorded as ``linking``), for the caller to run."""
     started = pd.Timestamp.now(tz="UTC").tz_localize(None)
     t0 = time.perf_counter()
     store.init_schema()
@@ -116,7 +120,7 @@ def ingest_files(
         summary["notes"].extend(item.notes)
     merged = {name: pd.concat([p.frames[name] for p in prepared], ignore_index=True)
               for name in prepared[0].frames} if prepared else {}
-    result, extra_bad = _load_kind(store, kind, merged, progress)
+    result, extra_bad = _load_kind(store, kind, merged, progress, defer_links)
     if len(extra_bad):
         extra_bad = _with_raw(extra_bad, prepared)
     bad_all = pd.concat([p.bad for p in prepared] + ([extra_bad] if len(extra_bad) else []), ignore_index=True)
@@ -138,12 +142,23 @@ def ingest_files(
         summary["files"][0]["new"] = summary["new"]
     summary["notes"].extend(result.get("notes", []))
     summary["seconds"] = round(time.perf_counter() - t0, 2)
-    store.record_load({
+    record = {
         "load_id": uuid.uuid4().hex[:16], "kind": kind, "files": ";".join(map(str, paths)),
         "started_at": started, "finished_at": pd.Timestamp.now(tz="UTC").tz_localize(None),
         "rows_read": summary["read"], "rows_loaded": summary["loaded"],
         "rows_quarantined": summary["quarantined"], "status": "complete",
-    })
+    }
+    link = result.get("link")
+    if link is not None:
+        store.record_load({**record, "status": "linking"})
+
+        def finish() -> None:
+            link()
+            store.record_load({**record, "finished_at": pd.Timestamp.now(tz="UTC").tz_localize(None)})
+
+        summary["link"] = finish
+    else:
+        store.record_load(record)
     return summary
 
 
@@ -161,13 +176,14 @@ def _count_new(store: Store, label: str, write) -> int:  # noqa: ANN001 - a call
     return store.counts().get(label, 0) - before
 
 
-def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn) -> tuple[dict, pd.DataFrame]:
+def _load_kind(store: Store, kind: str, frames: dict[str, pd.DataFrame], progress: ProgressFn,
+               defer_links: bool = False) -> tuple[dict, pd.DataFrame]:
     """Write one kind's normalised frames; returns (result, rows to quarantine after all)."""
     no_bad = pd.DataFrame(columns=["source_file", "line", "reason"])
     if not frames:
         return {}, no_bad
     if kind == "declarations":
-        result = load.load_declarations(store, frames["declarations"], frames["mentions"], progress)
+        result = load.load_declarations(store, frames["declarations"], frames["mentions"], progress, defer_links)
         unknown = frames.get("unknown_hubs")
         if unknown is not None and len(unknown):
             result["notes"] = [f"{len(unknown)} port code(s) not in the hub reference were added as hubs "

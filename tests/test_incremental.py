@@ -129,3 +129,34 @@ def test_outcomes_read_by_key_or_by_scan_are_the_same(scored: dict) -> None:
     assert sorted(zip(many["decl_key"], many["result"])) == sorted(
         zip(every.loc[every["decl_key"].isin(scored["stored"]), "decl_key"],
             every.loc[every["decl_key"].isin(scored["stored"]), "result"]))
+
+
+def test_the_batch_edges_written_beside_the_analytics_are_all_in_place(scored: dict) -> None:
+    batch = set(scored["result"]["decl_key"])
+    with open_store(scored["store"], read_only=True) as st:
+        linked = {rel: set(st.rels(rel, ["src", "dst"])["src"]) & batch for rel in ("CONSIGNEE", "ORIGIN", "LOADED_AT")}
+        loads = st.loads()
+        decl = st.nodes("Declaration", ["decl_key", "consignee_mention", "origin_country"])
+    decl = decl[decl["decl_key"].isin(batch)]
+    assert linked["CONSIGNEE"] == set(decl.loc[decl["consignee_mention"].fillna("").ne(""), "decl_key"])
+    assert linked["ORIGIN"] == set(decl.loc[decl["origin_country"].fillna("").ne(""), "decl_key"])
+    assert len(linked["LOADED_AT"]) > 0.9 * len(batch)
+    assert loads["status"].eq("complete").all()  # the batch's load, recorded "linking" until its edges were in
+
+
+def test_background_work_hands_its_error_to_the_joining_thread() -> None:
+    ran: list[str] = []
+
+    def fail() -> None:
+        ran.append("x")
+        raise ValueError("edges refused")
+
+    work = incremental._Background(fail)
+    work.start()
+    with pytest.raises(ValueError, match="edges refused"):
+        work.join()
+    work.join()  # once only
+    never_started = incremental._Background(lambda: ran.append("y"))
+    never_started.join()  # runs it here
+    assert ran == ["x", "y"]
+    incremental._Background(None).join()

@@ -102,19 +102,64 @@ def score_batch(store, paths: list[Path] | list[str], mapping=None,
 
     timer = _Timer(progress)
     timer("ingest batch")
-    summary = ingest_files(store, "declarations", [Path(p) for p in paths], mapping, progress or null_progress)
-    out = score_keys(store, list(summary.get("keys", [])), cfg=cfg, progress=progress, _timer=timer,
-                     new_keys=summary.get("new_keys", []))
+    summary = ingest_files(store, "declarations", [Path(p) for p in paths], mapping, progress or null_progress,
+                           defer_links=True)
+    # the batch's edges (to its parties, hubs, countries, commodities) are written in a thread,
+    # on a connection of its own, while the analytics compute: the neighbourhood is read first
+    # (it walks the stored parties' history, which the batch's edges are not part of), and the
+    # edges are in place before the scores are written back
+    linker = _Background(summary.pop("link", None))
+    try:
+        out = score_keys(store, list(summary.get("keys", [])), cfg=cfg, progress=progress, _timer=timer,
+                         new_keys=summary.get("new_keys", []), _links=linker)
+    finally:
+        linker.join()
     out.attrs["ingest"] = {k: summary.get(k) for k in ("read", "loaded", "quarantined", "new")}
     return out
 
 
+class _Background:
+    """``fn()`` in a thread from :meth:`start`; :meth:`join` waits for it (running it here
+    if it never started) and raises what it raised."""
+
+    def __init__(self, fn: Callable[[], Any] | None) -> None:
+        self._fn, self._thread, self._error = fn, None, None
+
+    def start(self) -> None:
+        import threading
+
+        if self._fn is not None and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="intel-link", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the joining thread
+            self._error = exc
+
+    def join(self) -> None:
+        if self._fn is None:
+            return
+        if self._thread is None:
+            self._run()
+        else:
+            self._thread.join()
+        self._fn = self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
 def score_keys(store, keys: list[str], cfg: Settings | None = None,
                progress: Callable[[str], Any] | None = None, write: bool = True,
-               new_keys: list[str] | None = None, _timer: _Timer | None = None) -> pd.DataFrame:
+               new_keys: list[str] | None = None, _timer: _Timer | None = None,
+               _links: _Background | None = None) -> pd.DataFrame:
     """Score stored declarations ``keys`` against the rest of the graph (see the module doc).
     ``new_keys``: those of them the population statistics do not count yet (loaded since the
-    last analyze by this batch); they are folded in after scoring."""
+    last analyze by this batch); they are folded in after scoring. ``_links``: the batch's
+    edges still to write (:func:`score_batch`), started once the neighbourhood is read."""
+    links = _links or _Background(None)
     timer = _timer or _Timer(progress)
     cfg = cfg or load_settings(Path(store.state_dir))
     notes: list[str] = []
@@ -122,7 +167,7 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     findings = state / "findings"
     keys = list(dict.fromkeys(str(k) for k in keys))
     timer("population")
-    stats, saved = _statistics(store, cfg, notes)
+    stats, saved = _statistics(store, cfg, notes, before_reading_all=links.join)
     if stats.manifest.get("learned_blended"):
         _prefetch("intel.analytics.learn", "lightgbm")  # 1.8 s of imports, overlapped with the reads
     timer("restricted projection")
@@ -133,6 +178,7 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     batch_keys = text(proj.decl["decl_key"])
     new_mask = in_batch & np.fromiter((k in new for k in batch_keys), dtype=bool, count=len(batch_keys))
     _unseen(store, stats, int(new_mask.sum()), notes)
+    links.start()
     proj = Projection.from_frames(decl=proj.decl, parties=proj.parties, mentions=proj.mentions,
                                   party_ident=proj.party_ident, hubs=proj.hubs, tips=proj.tips,
                                   outcomes=_pad_outcomes(stats, proj))
@@ -178,6 +224,8 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     risk["lane"] = _lanes(risk["risk_score"], cfg, stats.cutoffs, notes)
     item = batch.decl["item_no"] if "item_no" in batch.decl else pd.Series(pd.NA, index=risk.index)
     risk["item_no"] = pd.to_numeric(item, errors="coerce").astype("Int64").to_numpy()
+    timer("wait for the batch's edges")
+    links.join()
     out = _frame(risk, notes, timer, write_to=store if write else None, finish=False)
     if saved and write and new_mask.any():
         timer("fold into population")
@@ -334,12 +382,15 @@ def _pad_outcomes(stats: pop_mod.Population, proj: Projection) -> pd.DataFrame:
     return pd.concat([outcomes, pad], ignore_index=True)
 
 
-def _statistics(store, cfg: Settings, notes: list[str]) -> tuple[pop_mod.Population, bool]:
-    """The saved population statistics, else (no analyze yet) those of the whole store;
-    and whether they were saved ones."""
+def _statistics(store, cfg: Settings, notes: list[str],
+                before_reading_all: Callable[[], Any] = lambda: None) -> tuple[pop_mod.Population, bool]:
+    """The saved population statistics, else (no analyze yet) those of the whole store, read
+    after ``before_reading_all()`` (which completes the batch's own edges); and whether they
+    were saved ones."""
     saved = pop_mod.load(store.state_dir)
     if saved is not None:
         return saved, True
+    before_reading_all()
     notes.append("no population statistics from a full analyze (run `intel analyze`): "
                  "computed from the whole store for this batch")
     from intel.analytics import valuation as val_mod

@@ -34,6 +34,7 @@ writes what is missing (the upserts are set differences).
 from __future__ import annotations
 
 import re
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ class LadybugStore(SetDifferenceStore):
         self.quarantine_dir = self.root / "quarantine"
         self.state_dir = self.root / "state"
         self._db, self._conn = self._open(wait)
+        self._owner, self._local, self._others = threading.get_ident(), threading.local(), []
         if not read_only:
             self.quarantine_dir.mkdir(parents=True, exist_ok=True)
             self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -132,10 +134,25 @@ class LadybugStore(SetDifferenceStore):
     # -- low-level execution ------------------------------------------------------------
     def _run(self, cypher: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            result = self._conn.execute(cypher, params or {})
+            result = self._connection().execute(cypher, params or {})
         except RuntimeError as exc:
             raise StoreError(_one_line(exc)) from None
         return result[-1] if isinstance(result, list) else result
+
+    def _connection(self) -> Any:
+        """The calling thread's connection: the opener's own, else one made for the thread.
+        LadybugDB runs a writer and readers side by side, each on its own connection, so a
+        load can go on in one thread while another works (pre-arrival scoring writes a
+        batch's edges while it computes)."""
+        if threading.get_ident() == self._owner:
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            import ladybug as lb
+
+            conn = self._local.conn = lb.Connection(self._db)
+            self._others.append(conn)
+        return conn
 
     def _arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
         return self._run(cypher, params).get_as_arrow(-1)
@@ -302,8 +319,9 @@ class LadybugStore(SetDifferenceStore):
 
     def close(self) -> None:
         conn, db = getattr(self, "_conn", None), getattr(self, "_db", None)
+        others, self._others = getattr(self, "_others", []), []
         self._conn = self._db = None
-        for handle in (conn, db):
+        for handle in (*others, conn, db):
             if handle is not None:
                 handle.close()
 
