@@ -134,3 +134,19 @@ def test_every_feature_publishes_its_explanation_and_weight():
 def test_an_empty_projection_gives_an_empty_frame():
     result = consignees.run(Projection.from_frames(), Settings())
     assert result.empty and {"party_id", "score", "reasons"} <= set(result.columns)
+
+
+def test_links_worked_out_by_the_caller_give_the_same_findings_and_de_minimis_findings():
+    from intel.analytics import deminimis
+    from intel.analytics.features import PartyLinks
+
+    ring_parties, ring_decl, held = ring(4, "phone:+6621234567")
+    legit, legit_decl = established("L1", "Siam Battery Importers Co Ltd")
+    proj = Projection.from_frames(decl=pd.DataFrame(ring_decl + legit_decl), parties=pd.DataFrame(ring_parties + [legit]),
+                                  party_ident=pd.DataFrame(held))
+    cfg = Settings()
+    links = PartyLinks.of(proj, cfg, consignees.DECLARATION_COLUMNS)
+    assert len(links.pairs) == 12  # four differently-named ring members, both directions
+    dm = deminimis.run(proj, cfg, d=links.d, prof=links.prof, pairs=links.pairs)
+    pd.testing.assert_frame_equal(dm, deminimis.run(proj, cfg))
+    pd.testing.assert_frame_equal(consignees.run(proj, cfg, deminimis=dm, links=links), consignees.run(proj, cfg))

@@ -208,12 +208,11 @@ def _coordinated(pairs: pd.DataFrame, prof: pd.DataFrame, d: pd.DataFrame) -> np
     return common | (np.abs(np.nan_to_num(gap.astype(float), nan=np.inf)) <= 30)
 
 
-def _shared(proj: Projection, prof: pd.DataFrame, cfg, held: pd.DataFrame, d: pd.DataFrame) -> pd.DataFrame:
+def _shared(links: F.PartyLinks, cfg) -> pd.DataFrame:
     """Per party: ``shared_ident_parties`` (distinct differently-named parties it shares a
     usable identifier with), ``shared_eff`` (their weighted count, see
     :func:`shared_identifiers`) and ``shared_text``."""
-    held, idents = F.identifier_links(proj, prof, cfg, held)
-    pairs = F.identifier_pairs(held, idents)
+    prof, pairs, d = links.prof, links.pairs, links.d
     cols = ["shared_ident_parties", "shared_eff", "shared_text"]
     if pairs.empty:
         return pd.DataFrame(columns=cols)
@@ -273,17 +272,24 @@ def _example(per: pd.DataFrame, column: str, floor: float, findings: pd.DataFram
     return pd.Series([r[0] if isinstance(r, list) and r else "" for r in reasons], index=best["c"].to_numpy())
 
 
+#: the declaration columns the consignee evidence reads beyond :func:`features.declarations`'
+#: own (``features.PartyLinks.of(proj, cfg, DECLARATION_COLUMNS)`` serves it)
+DECLARATION_COLUMNS = ("hs6", "hs_code", "origin_country", "quantity_unit", "brand", "port_of_loading",
+                       "port_of_discharge", "transit_ports")
+
+
 def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,
-                    valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The evidence per party that received goods (index ``party_id``), the features' input."""
+                    valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None,
+                    links: F.PartyLinks | None = None) -> pd.DataFrame:
+    """The evidence per party that received goods (index ``party_id``), the features' input.
+    ``links``: :class:`features.PartyLinks` of ``proj`` with :data:`DECLARATION_COLUMNS`,
+    when the caller already has them."""
     from intel.analytics import deminimis as dm_module
     from intel.analytics import tips as tips_module
     from intel.analytics import valuation as val_module
 
-    d = F.declarations(proj, ("hs6", "hs_code", "origin_country", "quantity_unit", "brand", "port_of_loading",
-                              "port_of_discharge", "transit_ports"))
-    prof = F.party_profile(proj, cfg, d)
-    held = F.held_identifiers(proj)
+    links = links or F.PartyLinks.of(proj, cfg, DECLARATION_COLUMNS)
+    d, prof, held = links.d, links.prof, links.held
     ce = d[d["consignee"].ne("")]
     f = prof[prof["n_as_consignee"] > 0].copy()
     f.index.name = "party_id"
@@ -322,7 +328,7 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     f["share_abandoned_seized"] = f["n_adverse"] / f["n_outcome_known"].where(f["n_outcome_known"] > 0)
 
     # de minimis and valuation (from the upstream analytics, computed here when not given)
-    dm = dm_module.run(proj, cfg, d=d, prof=prof) if deminimis is None else deminimis
+    dm = dm_module.run(proj, cfg, d=d, prof=prof, pairs=links.pairs) if deminimis is None else deminimis
     val = val_module.run(proj, cfg, d=d) if valuation is None else valuation
     per = pd.DataFrame({"c": d["consignee"], "row": np.arange(len(d))})
     per["dm_just"] = _per_declaration(dm, d, "just_under").fillna(False).astype(bool)
@@ -357,7 +363,7 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
     else:
         f["tip_score"], f["tip_text"] = 0.0, ""
 
-    f = f.join(_shared(proj, prof, cfg, held, d))
+    f = f.join(_shared(links, cfg))
     f["shared_ident_parties"] = pd.to_numeric(f["shared_ident_parties"], errors="coerce").fillna(0).astype(int)
     f["shared_eff"] = pd.to_numeric(f["shared_eff"], errors="coerce").fillna(0.0)
     f["shared_text"] = f["shared_text"].fillna("").astype(object)
@@ -365,14 +371,16 @@ def consignee_frame(proj: Projection, cfg, tip_matches: pd.DataFrame | None = No
 
 
 def run(proj: Projection, cfg, tip_matches: pd.DataFrame | None = None,
-        valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None) -> pd.DataFrame:
+        valuation: pd.DataFrame | None = None, deminimis: pd.DataFrame | None = None,
+        links: F.PartyLinks | None = None) -> pd.DataFrame:
     """One row per party that received goods: ``party_id, display_name, score, reasons`` and
     the evidence columns (``declaration_count, n_consignors, shared_ident_parties,
     days_registered_before_first, active_days, share_abandoned_seized, share_de_minimis,
     share_undervalued, tip_score, established, in_registry, aeo_tier``) plus one ``f_<feature>``
     column per feature with its contribution (weight × strength, log-odds). Upstream frames
-    (tips.run's tip_matches, valuation.run, deminimis.run) are computed when not given."""
-    f = consignee_frame(proj, cfg, tip_matches, valuation, deminimis)
+    (tips.run's tip_matches, valuation.run, deminimis.run) are computed when not given, and
+    so are the shared ``links`` (:class:`features.PartyLinks`)."""
+    f = consignee_frame(proj, cfg, tip_matches, valuation, deminimis, links)
     cols = ["party_id", "display_name", "score", "reasons", "declaration_count", "n_consignors",
             "shared_ident_parties", "days_registered_before_first", "active_days", "share_abandoned_seized",
             "share_de_minimis", "share_undervalued", "tip_score", "established", "in_registry", "aeo_tier",

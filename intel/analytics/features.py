@@ -9,6 +9,7 @@ evidence of suspicion.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
@@ -21,6 +22,7 @@ __all__ = [
     "ADVERSE_STATUS",
     "HIGH_VALUE_PROCEDURES",
     "KIND_WEIGHT",
+    "PartyLinks",
     "column",
     "declarations",
     "held_identifiers",
@@ -348,3 +350,27 @@ def identifier_clusters(pairs: pd.DataFrame, max_size: int = 50) -> pd.Series:
     comp = comp[sizes.between(2, max_size)]
     smallest = pd.Series(comp.index, index=comp.index).groupby(comp.to_numpy()).transform("min")
     return pd.Series(smallest.to_numpy(), index=comp.index)
+
+
+@dataclass(frozen=True)
+class PartyLinks:
+    """What the de minimis and consignee analytics both derive from a projection, worked out
+    once and handed to each: the typed declarations ``d`` (with the extra ``columns`` asked
+    for), the party profile, the identifiers held (``held``, as :func:`held_identifiers`),
+    the identifier links (``linked, idents``, as :func:`identifier_links`) and the identifier
+    pairs (:func:`identifier_pairs`)."""
+
+    d: pd.DataFrame
+    prof: pd.DataFrame
+    held: pd.DataFrame
+    linked: pd.DataFrame
+    idents: pd.DataFrame
+    pairs: pd.DataFrame
+
+    @classmethod
+    def of(cls, proj: Projection, cfg, columns: tuple[str, ...] = ()) -> PartyLinks:
+        d = declarations(proj, columns)
+        prof = party_profile(proj, cfg, d)
+        held = held_identifiers(proj)
+        linked, idents = identifier_links(proj, prof, cfg, held)
+        return cls(d, prof, held, linked, idents, identifier_pairs(linked, idents))

@@ -196,10 +196,13 @@ def score_keys(store, keys: list[str], cfg: Settings | None = None,
     batch_rows = typed(Projection.from_frames(decl=proj.decl.iloc[:n_batch]), tips_mod.DECLARATION_COLUMNS)
     tip_matches, decl_tip = tips_mod.run(proj, cfg, d=batch_rows)
     timer("deminimis")
-    deminimis = dm_mod.run(proj, cfg)
-    timer("consignees")
     from intel.analytics import consignees as cons_mod
-    consignees = cons_mod.run(proj, cfg, tip_matches=tip_matches, valuation=valuation, deminimis=deminimis)
+    from intel.analytics.features import PartyLinks
+    shared = PartyLinks.of(proj, cfg, cons_mod.DECLARATION_COLUMNS)  # what both read, worked out once
+    deminimis = dm_mod.run(proj, cfg, d=shared.d, prof=shared.prof, pairs=shared.pairs)
+    timer("consignees")
+    consignees = cons_mod.run(proj, cfg, tip_matches=tip_matches, valuation=valuation, deminimis=deminimis,
+                              links=shared)
     communities, membership = _communities(findings, notes)
     parts: dict[str, Any] = {"consignees": consignees, "valuation": valuation, "deminimis": deminimis, "tips": decl_tip,
                              "communities": communities, "membership": membership}
