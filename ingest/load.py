@@ -8,12 +8,14 @@ before the mentions that point at them, nodes before the relationships between t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pycountry
 
+from intel.background import Background
 from intel.model import NODES
 from intel.progress import ProgressFn, null_progress
 from intel.store.base import Store
@@ -67,10 +69,13 @@ def _isin(values: pd.Series, keys: set) -> np.ndarray:
     return np.fromiter((v in keys for v in values), dtype=bool, count=len(values))
 
 
-def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = null_progress) -> pd.DataFrame:
+def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = null_progress,
+                  before_write: Callable[[], object] = lambda: None) -> pd.DataFrame:
     """Resolve new mentions against the stored ones and write parties, mentions, identifiers.
 
     Returns the ``mention_key -> party_id`` mapping for every mention in ``mentions``.
+    ``before_write()`` is called before the first write (a write going on in another thread
+    finishes first).
     """
     from ingest.resolve import ResolveConfig, resolve
 
@@ -82,6 +87,7 @@ def load_mentions(store: Store, mentions: pd.DataFrame, progress: ProgressFn = n
     if len(fresh):
         memo = Path(store.state_dir) / "cache" / "name_features.parquet"
         res = resolve(fresh, existing=existing if len(existing) else None, config=ResolveConfig(name_cache=str(memo)))
+        before_write()
         progress("store parties")
         relinked = _repoint_merged(store, getattr(res, "merged_into", None), existing)
         store.upsert_nodes("Party", res.parties)
@@ -165,7 +171,16 @@ def load_declarations(
     is_new = merged["row_hash_old"].isna()
     new = int(is_new.sum())
 
-    mapping = load_mentions(store, mentions, progress) if len(mentions) else pd.DataFrame(columns=["mention_key", "party_id"])
+    # new declarations have no edges and nothing read below depends on them: their nodes are
+    # written in a thread while the mentions are resolved (nodes still come before edges; a
+    # load killed after it finds them stored, and links them as usual)
+    fresh_nodes = Background(lambda: store.upsert_nodes("Declaration", decl[is_new.to_numpy()]),
+                             name="intel-declarations").start()
+    try:
+        mapping = load_mentions(store, mentions, progress, before_write=fresh_nodes.join) if len(mentions) \
+            else pd.DataFrame(columns=["mention_key", "party_id"])
+    finally:
+        written = fresh_nodes.join()
     lookup = dict(zip(mapping["mention_key"], mapping["party_id"]))
     edges = declaration_edges(decl, lookup)
     if len(changed):
@@ -181,7 +196,7 @@ def load_declarations(
     _ensure_hubs(store, decl)
     _ensure_commodities(store, decl)
     _ensure_routes(store, decl)
-    written = store.upsert_nodes("Declaration", decl)
+    written += store.upsert_nodes("Declaration", decl[~is_new.to_numpy()])
     progress("store declarations", len(decl), len(decl))
     # a declaration that was not stored when this load began has no edges yet: its edges are
     # inserted without the look-up of stored ones (a re-run after a kill finds it stored and

@@ -17,6 +17,7 @@ from ingest.pipeline import ingest_files
 from intel.analytics import incremental
 from intel.analytics.incremental import score_batch
 from intel.analytics.run import analyze
+from intel.background import Background
 from intel.config import Settings
 from intel.store import open_store
 from sample_data import generate_world
@@ -151,12 +152,12 @@ def test_background_work_hands_its_error_to_the_joining_thread() -> None:
         ran.append("x")
         raise ValueError("edges refused")
 
-    work = incremental._Background(fail)
+    work = Background(fail)
     work.start()
     with pytest.raises(ValueError, match="edges refused"):
         work.join()
     work.join()  # once only
-    never_started = incremental._Background(lambda: ran.append("y"))
-    never_started.join()  # runs it here
+    never_started = Background(lambda: ran.append("y") or len(ran))
+    assert never_started.join() == 2  # runs it here, returns what it returned
     assert ran == ["x", "y"]
-    incremental._Background(None).join()
+    assert Background(None).join() is None

@@ -51,9 +51,10 @@ import pandas as pd
 from intel.analytics import population as pop_mod
 from intel.analytics import risk as risk_mod
 from intel.analytics import routes as routes_mod
-from intel.analytics.features import text
+from intel.analytics.features import member, text
 from intel.analytics.geo import Distances
 from intel.analytics.projection import Projection
+from intel.background import Background
 from intel.config import Settings, load_settings
 from intel.model import NODES
 
@@ -108,7 +109,7 @@ def score_batch(store, paths: list[Path] | list[str], mapping=None,
     # on a connection of its own, while the analytics compute: the neighbourhood is read first
     # (it walks the stored parties' history, which the batch's edges are not part of), and the
     # edges are in place before the scores are written back
-    linker = _Background(summary.pop("link", None))
+    linker = Background(summary.pop("link", None), name="intel-link")
     try:
         out = score_keys(store, list(summary.get("keys", [])), cfg=cfg, progress=progress, _timer=timer,
                          new_keys=summary.get("new_keys", []), _links=linker)
@@ -118,48 +119,15 @@ def score_batch(store, paths: list[Path] | list[str], mapping=None,
     return out
 
 
-class _Background:
-    """``fn()`` in a thread from :meth:`start`; :meth:`join` waits for it (running it here
-    if it never started) and raises what it raised."""
-
-    def __init__(self, fn: Callable[[], Any] | None) -> None:
-        self._fn, self._thread, self._error = fn, None, None
-
-    def start(self) -> None:
-        import threading
-
-        if self._fn is not None and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="intel-link", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the joining thread
-            self._error = exc
-
-    def join(self) -> None:
-        if self._fn is None:
-            return
-        if self._thread is None:
-            self._run()
-        else:
-            self._thread.join()
-        self._fn = self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
 def score_keys(store, keys: list[str], cfg: Settings | None = None,
                progress: Callable[[str], Any] | None = None, write: bool = True,
                new_keys: list[str] | None = None, _timer: _Timer | None = None,
-               _links: _Background | None = None) -> pd.DataFrame:
+               _links: Background | None = None) -> pd.DataFrame:
     """Score stored declarations ``keys`` against the rest of the graph (see the module doc).
     ``new_keys``: those of them the population statistics do not count yet (loaded since the
     last analyze by this batch); they are folded in after scoring. ``_links``: the batch's
     edges still to write (:func:`score_batch`), started once the neighbourhood is read."""
-    links = _links or _Background(None)
+    links = _links or Background(None)
     timer = _timer or _Timer(progress)
     cfg = cfg or load_settings(Path(store.state_dir))
     notes: list[str] = []
@@ -332,7 +300,7 @@ def _restricted(store, keys: list[str]) -> tuple[Projection, np.ndarray]:
          + ", ".join(f"m.{c}" for c in mcols) + ", p.party_id", {"ids": ids}, [*mcols, "party_id"]),
     )
     context = pd.concat(found, ignore_index=True).drop_duplicates("decl_key")
-    context = context[~context["decl_key"].astype(str).isin(set(batch["decl_key"].astype(str)))]
+    context = context[~member(context["decl_key"].astype(str), batch["decl_key"].astype(str))]
     if len(context):
         context = context.sort_values("decl_key", kind="stable", ignore_index=True)
         decl = pd.concat([batch, _with_parties(store, context)], ignore_index=True)
