@@ -611,3 +611,16 @@ def test_a_load_killed_mid_way_is_completed_by_running_it_again(tmp_path):
         nodes, _, _ = s.neighbourhood("Hub", "CNSHA", depth=2, limit=100)
         assert len(nodes) == 100
         assert s.upsert_rels("CONSIGNEE", batch_world(0)[3][2]) == 0
+
+
+def test_writes_from_other_threads_land_and_their_connections_are_reused(tmp_path):
+    from intel.background import Background
+
+    store = LadybugStore(tmp_path / "threads")
+    try:
+        for k in range(4):  # one thread after another, as loads and scoring runs start them
+            Background(lambda k=k: store.upsert_nodes("Declaration", declarations(1, start=k))).start().join()
+        assert store.counts()["Declaration"] == 4  # seen from the opening thread
+        assert len(store._others) == 1  # each finished thread handed its connection back
+    finally:
+        store.close()

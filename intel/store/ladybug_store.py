@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ class LadybugStore(SetDifferenceStore):
         self.quarantine_dir = self.root / "quarantine"
         self.state_dir = self.root / "state"
         self._db, self._conn = self._open(wait)
-        self._owner, self._local, self._others = threading.get_ident(), threading.local(), []
+        self._owner, self._local, self._others, self._spare = threading.get_ident(), threading.local(), [], []
         if not read_only:
             self.quarantine_dir.mkdir(parents=True, exist_ok=True)
             self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -146,13 +147,18 @@ class LadybugStore(SetDifferenceStore):
         batch's edges while it computes)."""
         if threading.get_ident() == self._owner:
             return self._conn
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            import ladybug as lb
+        held = getattr(self._local, "held", None)
+        if held is None:  # a connection for this thread, back to the spares when the thread ends
+            if self._spare:
+                conn = self._spare.pop()
+            else:
+                import ladybug as lb
 
-            conn = self._local.conn = lb.Connection(self._db)
-            self._others.append(conn)
-        return conn
+                conn = lb.Connection(self._db)
+                self._others.append(conn)  # every one is closed with the store
+            held = self._local.held = _Held(conn)
+            weakref.finalize(held, self._spare.append, conn)
+        return held.conn
 
     def _arrow(self, cypher: str, params: dict[str, Any] | None = None) -> pa.Table:
         return self._run(cypher, params).get_as_arrow(-1)
@@ -327,6 +333,15 @@ class LadybugStore(SetDifferenceStore):
 
     def __repr__(self) -> str:
         return f"LadybugStore({str(self.root)!r}, read_only={self.read_only})"
+
+
+class _Held:
+    """The connection one thread holds (its thread-local slot; dropped when the thread ends)."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
 
 def _columns(owner: str, default: list[str], known: dict[str, Any], asked: list[str] | None,
