@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from ingest.units import unit_edges
 from intel.background import Background
 from intel.model import NODES
 from intel.progress import ProgressFn, null_progress
@@ -196,6 +197,7 @@ def load_declarations(
     _ensure_hubs(store, decl)
     _ensure_commodities(store, decl)
     _ensure_routes(store, decl)
+    _ensure_units(store, edges)
     written += store.upsert_nodes("Declaration", decl[~is_new.to_numpy()])
     progress("store declarations", len(decl), len(decl))
     # a declaration that was not stored when this load began has no edges yet: its edges are
@@ -271,6 +273,7 @@ def declaration_edges(decl: pd.DataFrame, lookup: dict[str, str]) -> dict[str, p
         if column in decl:
             edges = pd.DataFrame({"src": key, "dst": decl[column]})
             out[rel_type] = edges[edges["dst"].notna() & (edges["dst"].astype(str) != "")]
+    out.update(unit_rels(decl))
     if "transit_ports" in decl:
         transit = pd.DataFrame({"src": key, "dst": decl["transit_ports"]}).dropna()
         transit = transit[transit["dst"].astype(str) != ""]
@@ -281,6 +284,35 @@ def declaration_edges(decl: pd.DataFrame, lookup: dict[str, str]) -> dict[str, p
         transit["seq"] = transit.groupby("src").cumcount() + 1
         out["TRANSITED"] = transit
     return out
+
+
+def unit_rels(decl: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``IN_CONTAINER`` and ``UNDER_DOCUMENT`` edges (with the declaration's date and hubs)
+    of the shipment units the declarations name (:func:`ingest.units.unit_edges`); a
+    document both carried and referred to is one edge, its role ``own``."""
+    edges = unit_edges(decl)
+    if not len(edges):
+        return {}
+    frame = edges.rename(columns={"decl_key": "src", "unit": "dst"})
+    props = ["src", "dst", "declared_at", "loaded_at", "discharged_at"]
+    docs = frame[frame["kind"] != "container"].assign(role=lambda f: np.where(f["kind"] == "document", "own", "previous"))
+    docs = docs.sort_values("role", kind="stable").drop_duplicates(["src", "dst"])
+    return {"IN_CONTAINER": frame.loc[frame["kind"] == "container", props].reset_index(drop=True),
+            "UNDER_DOCUMENT": docs[[*props, "role"]].reset_index(drop=True)}
+
+
+def _ensure_units(store: Store, edges: dict[str, pd.DataFrame]) -> None:
+    """The container and transport-document nodes the declarations' unit edges point at."""
+    boxes = edges.get("IN_CONTAINER")
+    if boxes is not None and len(boxes):
+        ids = pd.Series(boxes["dst"].unique(), dtype=object)
+        store.upsert_nodes("Container", pd.DataFrame({"container_id": ids, "owner_code": ids.str[:3],
+                                                      "category": ids.str[3]}))
+    docs = edges.get("UNDER_DOCUMENT")
+    if docs is not None and len(docs):
+        ids = pd.Series(docs["dst"].unique(), dtype=object)
+        kind = np.where(ids.str.fullmatch(r"\d{11}"), "air waybill", np.where(ids.str.match(r"[A-Z]{4}\d"), "bill of lading", ""))
+        store.upsert_nodes("TransportDocument", pd.DataFrame({"document_id": ids, "kind": kind}))
 
 
 def load_tips(store: Store, tips: pd.DataFrame) -> int:

@@ -62,6 +62,7 @@ import pyarrow.compute as pc
 
 from ingest.contract import RESERVED
 from ingest.contract import kind as get_kind
+from ingest.units import normalize_container_list, normalize_document_list
 from ingest.validate import COUNTRIES, CURRENCIES, parse_datetimes
 
 __all__ = [
@@ -99,8 +100,9 @@ REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 DECLARATION_COLUMNS = [
     "decl_key", "declaration_id", "item_no", "reporting_country", "declared_at", "flow",
     "procedure", "transport_mode", "consignor_mention", "consignee_mention", "declarant_mention",
-    "carrier", "transport_document", "container_ids", "hs_code", "hs6", "hs_chapter",
-    "goods_description", "brand", "origin_country", "export_country", "port_of_loading",
+    "carrier", "transport_document", "previous_document", "container_ids", "containers_rejected",
+    "preference",
+    "hs_code", "hs6", "hs_chapter", "goods_description", "brand", "origin_country", "export_country", "port_of_loading",
     "transit_ports", "port_of_discharge", "quantity", "quantity_unit", "gross_mass_kg",
     "customs_value", "currency", "value_usd", "inspection_result", "status", "route",
     "route_id", "extra", "source_file", "line",
@@ -833,6 +835,14 @@ def _normalize_declarations(df: pd.DataFrame, ctx: Context) -> dict[str, pd.Data
         if c not in ("consignor_mention", "consignee_mention", "declarant_mention", "hs6",
                      "hs_chapter", "value_usd", "route", "route_id", "extra")
     })
+    # shipment units: what links this declaration to the earlier and later ones of the same
+    # goods (ingest.units); a container number failing the ISO 6346 check is not linked
+    out["container_ids"], out["containers_rejected"] = normalize_container_list(_col(df, "container_ids"))
+    out["transport_document"] = normalize_document_list(_col(df, "transport_document"))
+    out["previous_document"] = normalize_document_list(_col(df, "previous_document"))
+    rejected = int(out["containers_rejected"].ne("").sum())
+    for c in ("container_ids", "containers_rejected", "transport_document", "previous_document"):
+        out[c] = out[c].replace("", np.nan).astype("str")
     out["consignor_mention"] = keys["consignor"].astype("str")
     out["consignee_mention"] = keys["consignee"].astype("str")
     out["declarant_mention"] = keys["declarant"].astype("str")
@@ -846,6 +856,7 @@ def _normalize_declarations(df: pd.DataFrame, ctx: Context) -> dict[str, pd.Data
     out["extra"] = _extra_json(df, extras)
     out = out[DECLARATION_COLUMNS]
     out.attrs["duplicates_dropped"] = dropped
+    out.attrs["containers_rejected"] = rejected
     out.attrs["unconverted_currencies"] = sorted(
         set(out.loc[out["value_usd"].isna() & out["customs_value"].notna(), "currency"]
             .dropna().astype(str)))

@@ -72,7 +72,12 @@ def prepare_files(
         progress(f"normalise {path.name}")
         frames = load_normalised(kind, good, ctx)
         keep = raw if kind == "outcomes" else None
-        prepared.append(Prepared(path, len(raw) + len(raw.bad), bad, frames, list(raw.notes), keep))
+        notes = list(raw.notes)
+        rejected = frames[_main_frame(kind)].attrs.get("containers_rejected", 0) if _main_frame(kind) in frames else 0
+        if rejected:
+            notes.append(f"{path.name}: {rejected} declaration(s) name a container number that fails the ISO 6346 "
+                         "check; those numbers are kept as written (containers_rejected) but not linked")
+        prepared.append(Prepared(path, len(raw) + len(raw.bad), bad, frames, notes, keep))
     return prepared
 
 

@@ -50,6 +50,9 @@ S, I, D, B, T = "STRING", "INT64", "DOUBLE", "BOOLEAN", "TIMESTAMP"
 PIVOT_KINDS = ("phone", "email", "address", "tax_id")
 
 _FINDING = {"score": D, "reasons": S}
+#: on every shipment-unit edge: when the declaration was made and where the unit was loaded
+#: and discharged under it
+_UNIT_EDGE = {"declared_at": T, "loaded_at": S, "discharged_at": S}
 
 NODES: dict[str, NodeType] = {
     n.label: n
@@ -59,7 +62,9 @@ NODES: dict[str, NodeType] = {
             {
                 "decl_key": S, "declaration_id": S, "item_no": I, "reporting_country": S,
                 "declared_at": T, "flow": S, "procedure": S, "transport_mode": S,
-                "carrier": S, "transport_document": S, "container_ids": S,
+                "carrier": S, "transport_document": S, "previous_document": S, "container_ids": S,
+                "containers_rejected": S,
+                "preference": S,
                 "hs_code": S, "hs6": S, "hs_chapter": S, "goods_description": S, "brand": S,
                 "origin_country": S, "export_country": S, "port_of_loading": S,
                 "transit_ports": S, "port_of_discharge": S, "route": S, "route_id": S,
@@ -143,6 +148,20 @@ NODES: dict[str, NodeType] = {
             description="Organisation that submitted tips", searchable=("name",),
         ),
         NodeType(
+            "Container", "container_id",
+            {"container_id": S, "owner_code": S, "category": S},
+            caption="container_id", colour="#9467bd",
+            description="A freight container (ISO 6346 number, check digit verified)",
+            searchable=("container_id",),
+        ),
+        NodeType(
+            "TransportDocument", "document_id",
+            {"document_id": S, "kind": S},
+            caption="document_id", colour="#c5b0d5",
+            description="A bill of lading or master air waybill",
+            searchable=("document_id",),
+        ),
+        NodeType(
             "Outcome", "outcome_key",
             {"outcome_key": S, "result": S, "offence": S, "decided_at": T},
             caption="result", colour="#7f7f7f", description="Inspection or seizure result",
@@ -170,6 +189,11 @@ RELS: dict[str, RelType] = {
         RelType("ORIGIN", "Declaration", "Country", label="origin"),
         RelType("CLASSIFIED_AS", "Declaration", "Commodity", label="HS"),
         RelType("ON_ROUTE", "Declaration", "Route", label="route"),
+        # the shipment units a declaration's goods travel in, with its date and hubs on the
+        # edge: what a time-ordered chain of declarations walks (intel.analytics.chains)
+        RelType("IN_CONTAINER", "Declaration", "Container", _UNIT_EDGE, label="in container"),
+        RelType("UNDER_DOCUMENT", "Declaration", "TransportDocument", {**_UNIT_EDGE, "role": S},
+                label="under document"),
         RelType("HAS_IDENTIFIER", "Party", "Identifier", label="has"),
         RelType("MENTION_OF", "Mention", "Party", {"rule": S, "score": D}, label="written as"),
         RelType("SUBMITTED", "RightsHolder", "Tip", label="submitted"),
