@@ -109,6 +109,19 @@ class Settings:
         lambda: {"consignee": 0.9, "valuation": 0.8, "deminimis": 0.7, "tips": 0.7, "route": 0.9,
                  "community": 0.6, "watch_list": 0.15, "history": 0.6},
     )
+    # Chains of declarations through free zones and bonded warehouses (chains.py)
+    chain_max_dwell_days: int = _help(
+        "Longest time between a shipment unit's arrival under one declaration and its departure under "
+        "a later one that still links the two (a chain through a free zone or bonded warehouse).", 180)
+    chain_processing_days: int = _help(
+        "A dwell shorter than this many days leaves no time for the manufacturing that would confer a "
+        "new origin (the shorter, the stronger the origin-laundering signal).", 30)
+    chain_max_hops: int = _help("Most declaration-to-declaration hops a chain is followed through.", 3)
+    high_duty_hs: list[str] = _help(
+        "HS prefixes of goods under trade remedies or high duties, the usual targets of origin laundering "
+        "(steel, aluminium, tyres, solar cells, furniture, bicycles, tobacco).",
+        lambda: ["72", "73", "76", "4011", "854142", "854143", "9403", "8712", "2402", "2403"],
+    )
     learn_test_share: float = _help(
         "Share of the labelled outcomes, latest by decision date, held out to test the learned model.", 0.3)
     # De minimis, tips and communities (deminimis.py, tips.py, communities.py)

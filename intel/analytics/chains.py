@@ -1,0 +1,445 @@
+"""Chains: goods that change origin between two declarations.
+
+The most damaging origin laundering leaves no trace on any single declaration: goods enter a
+free zone, bonded warehouse or hub country under a first, truthful declaration (CN origin),
+and leave weeks later under a second one, in the same containers or under a bill of lading
+that refers to the first, with a new origin (MY, VN, TH) and often a preferential claim. The
+second declaration's route starts at the free zone and looks clean. What ties the two is the
+shipment unit, so this analytic walks the graph's ``Declaration -[IN_CONTAINER |
+UNDER_DOCUMENT]-> unit`` edges through time.
+
+**Hops.** A unit that was discharged in country H under declaration A (its port of
+discharge) and is loaded in H under a later declaration B (its port of loading, else its
+export country), within ``cfg.chain_max_dwell_days``, is a candidate hop A → B at H. A
+shared unit alone does not make a hop: containers are reused by unrelated shippers months
+apart, and a consolidation box at Singapore or Hong Kong carries many consignees' goods.
+What keeps a candidate is corroboration:
+
+- the unit is an explicit reference (B's ``previous_document`` is A's bill of lading: goods
+  restuffed into new containers), or
+- the party that received the goods under A ships them under B (same resolved party, or
+  parties sharing a phone, e-mail, address or tax id), or
+- the goods stay the same (same HS heading) within a dwell short enough to be one
+  consignment, in a unit that few consignees shared.
+
+The strength of the unit evidence falls with the number of consignees sharing the box on
+either side (a consolidation container links nobody in particular).
+
+**Chains.** Hops only go forward in time, so they form a DAG over declarations; a chain is a
+maximal time-respecting path in it (from a declaration no hop reaches to one no hop leaves),
+followed by frontier expansion up to ``cfg.chain_max_hops`` hops: the feeder import, the
+re-export and any second hop. A chain holds, per hop, the unit, the hub and the dwell; and
+for its two ends the origin, the HS code, the preference claimed and the parties. The two
+ends may be reported by two administrations (the free zone's and the destination's): the
+chain is found once both are loaded.
+
+**Scoring (origin laundering).** A chain whose origin does not change is transshipment and
+scores 0. One whose origin changes is judged by whether a transformation that confers the
+new origin is plausible, from the rules of origin's own tests:
+
+- the HS heading stays the same (no change of tariff heading: no substantial
+  transformation); a change of chapter makes processing plausible;
+- the dwell is too short for manufacturing (under ``cfg.chain_processing_days``);
+- the party that re-exports has no manufacturing footprint: everything it ships is of
+  headings it received, and it receives no inputs of other headings;
+- the motive: a preferential origin claimed (or the new origin is preferential and the old
+  is not), goods under trade remedies or high duties (``cfg.high_duty_hs``) or on a sector
+  watch list.
+
+Every chain's reasons quote both declarations: "container MSCU1234565 entered MYPKG on
+2024-03-02 under MY import 24000017 as CN-origin HS 760612, left on 2024-03-19 under TH
+import A0240001 declared MY origin with an ATIGA claim: 17 days, same HS heading".
+
+``run(proj, cfg) -> (chains, decl_chain)``: ``chains`` one row per chain (``chain_id,
+score, reasons``, the path and its facts), ``decl_chain`` per declaration on a scored chain
+(``decl_key, score, reasons, chain_id, leg``: ``exit`` full score, ``entry`` and ``via``
+less — the feeder import is truthful, but its goods may still be in the zone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from ingest.units import unit_edges
+from intel.analytics.features import text, timestamp
+from intel.analytics.projection import Projection
+from intel.analytics.routes import hub_info, watch_sector
+from intel.config import Settings
+
+__all__ = ["run", "hops", "CHAIN_COLUMNS", "DECL_CHAIN_COLUMNS"]
+
+CHAIN_COLUMNS = [
+    "chain_id", "score", "reasons", "hops", "decl_keys", "units", "hubs", "dwell_days", "entered_at", "left_at",
+    "entry_decl_key", "exit_decl_key", "origin_in", "origin_out", "hs_in", "hs_out", "heading_changed",
+    "preference", "entry_party", "exit_party", "reporting_countries", "confidence", "laundering",
+]
+DECL_CHAIN_COLUMNS = ["decl_key", "score", "reasons", "chain_id", "leg"]
+_DAY = 86_400.0
+#: how much of a chain's score its feeder import and intermediate legs take
+LEG_WEIGHT = {"exit": 1.0, "via": 0.8, "entry": 0.6}
+_NO_CLAIM = {"", "NONE", "NO", "MFN", "N", "0", "FALSE"}
+#: hops kept per departing declaration (the best-corroborated arrivals)
+_MAX_ARRIVALS = 3
+
+
+# ---------------------------------------------------------------- per-declaration facts
+def _facts(decl: pd.DataFrame, info: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
+    """The columns the chain search and its reasons read, one row per declaration item."""
+    n = len(decl)
+
+    def col(name: str, upper: bool = True) -> pd.Series:
+        s = text(decl[name]) if name in decl else pd.Series([""] * n, index=decl.index, dtype=object)
+        return s.str.upper() if upper else s
+
+    f = pd.DataFrame(index=decl.index)
+    f["decl_key"] = col("decl_key", upper=False)
+    f["declaration_id"] = col("declaration_id", upper=False)
+    f["rc"] = col("reporting_country")
+    f["flow"] = col("flow", upper=False).str.lower().replace("", "import")
+    f["t"] = timestamp(decl["declared_at"]) if "declared_at" in decl else pd.NaT
+    country = info["country"].to_dict() if len(info) else {}
+    for name, src in (("pol", "port_of_loading"), ("pod", "port_of_discharge")):
+        f[name] = col(src).str.replace(r"[^A-Z0-9]", "", regex=True)
+        codes, uniq = pd.factorize(f[name])
+        mapped = np.array([country.get(u, u[:2] if len(u) == 5 else "") for u in uniq] + [""], dtype=object)
+        f[name + "_c"] = mapped[codes]
+    export = col("export_country")
+    f["from_c"] = f["pol_c"].where(f["pol_c"] != "", export)
+    f["origin"] = col("origin_country")
+    hs = col("hs_code").str.replace(r"[^0-9]", "", regex=True)
+    hs6 = col("hs6")
+    f["hs"] = hs.where(hs != "", hs6)
+    f["hs4"] = f["hs"].str[:4]
+    f["hs2"] = f["hs"].str[:2]
+    f["qty"] = pd.to_numeric(decl["quantity"], errors="coerce") if "quantity" in decl else np.nan
+    f["unit_q"] = col("quantity_unit")
+    f["procedure"] = col("procedure", upper=False).str.lower()
+    f["preference"] = col("preference", upper=False)
+    for role in ("consignee", "consignor"):
+        f[role] = col(role, upper=False)
+    ftz = set(info.index[info["ftz"].astype(bool)]) if len(info) else set()
+    f["pod_ftz"] = f["pod"].isin(ftz)
+    f["watch"] = watch_sector(f["hs"], cfg.watch_lists).to_numpy()
+    f["high_duty"] = watch_sector(f["hs"], {"high duty": list(cfg.high_duty_hs or [])}).to_numpy() != ""
+    return f.reset_index(drop=True)
+
+
+def _label(f: pd.DataFrame, i: int) -> str:
+    """``MY import 24000017`` for declaration row ``i``."""
+    return f"{f.at[i, 'rc']} {f.at[i, 'flow']} {f.at[i, 'declaration_id']}".strip()
+
+
+# ---------------------------------------------------------------- hops
+def _shared_identifiers(proj: Projection, pairs: pd.DataFrame) -> np.ndarray:
+    """Whether the parties of each row of ``pairs`` (``a, b``) share an identifier."""
+    pi = proj.party_ident
+    if not len(pairs) or pi is None or not len(pi) or "ident_key" not in pi:
+        return np.zeros(len(pairs), bool)
+    link = pi[["party_id", "ident_key"]].astype(str).drop_duplicates()
+    wanted = set(pairs["a"]) | set(pairs["b"])
+    link = link[link["party_id"].isin(wanted)]
+    both = pairs.reset_index(drop=True).reset_index()
+    left = both.merge(link.rename(columns={"party_id": "a"}), on="a")
+    right = left.merge(link.rename(columns={"party_id": "b"}), on=["b", "ident_key"])
+    out = np.zeros(len(pairs), bool)
+    out[right["index"].unique()] = True
+    return out
+
+
+def _sharing(e: pd.DataFrame, f: pd.DataFrame, side: str) -> pd.Series:
+    """Per unit edge: how many distinct consignees the unit carried on the same leg (same
+    ``side`` hub and day): one box for many consignees is a consolidation, which links
+    nobody in particular."""
+    day = (e["t"].to_numpy() // _DAY).astype(np.int64)
+    party = f["consignee"].to_numpy(dtype=object)[e["row"].to_numpy()]
+    party = np.where(party == "", f["decl_key"].to_numpy(dtype=object)[e["row"].to_numpy()], party)
+    key = pd.DataFrame({"u": e["u"].to_numpy(), "h": e[side].to_numpy(), "d": day, "p": party})
+    return key.groupby(["u", "h", "d"])["p"].transform("nunique").to_numpy()
+
+
+def hops(proj: Projection, cfg: Settings, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Corroborated hops between declarations (rows of :func:`_facts`): ``a, b`` (arrival
+    and departure row), ``unit``, ``kind``, ``hub`` (where A discharged it), ``dwell_days``,
+    ``confidence`` and the evidence (``same_party``, ``shared_ident``, ``same_heading``,
+    ``reference``, ``sharing``)."""
+    info = hub_info(proj.hubs)
+    f = facts if facts is not None else _facts(proj.decl, info, cfg)
+    empty = pd.DataFrame(columns=["a", "b", "unit", "kind", "hub", "dwell_days", "confidence", "same_party",
+                                  "shared_ident", "same_heading", "reference", "sharing"])
+    units = unit_edges(proj.decl.reset_index(drop=True).assign(decl_key=f["decl_key"].to_numpy()))
+    if not len(units):
+        return empty
+    row_of = pd.Series(np.arange(len(f)), index=f["decl_key"].to_numpy())
+    row_of = row_of[~row_of.index.duplicated()]
+    e = units.assign(row=units["decl_key"].map(row_of).to_numpy())
+    e = e.dropna(subset=["row"])
+    e["row"] = e["row"].astype(np.int64)
+    t = f["t"].to_numpy("datetime64[s]").astype("int64").astype(float)
+    t[f["t"].isna().to_numpy()] = np.nan
+    e["t"] = t[e["row"].to_numpy()]
+    e = e[np.isfinite(e["t"].to_numpy())]
+    e["u"] = pd.factorize(e["unit"])[0]
+    # arrivals: own units discharged in a country; departures: any unit loaded from one
+    arr = e[e["kind"] != "previous"].assign(c=f["pod_c"].to_numpy(dtype=object)[e.loc[e["kind"] != "previous", "row"].to_numpy()],
+                                            h=f["pod"].to_numpy(dtype=object)[e.loc[e["kind"] != "previous", "row"].to_numpy()])
+    dep = e.assign(c=f["from_c"].to_numpy(dtype=object)[e["row"].to_numpy()], h=f["pol"].to_numpy(dtype=object)[e["row"].to_numpy()])
+    arr = arr[arr["c"] != ""]
+    dep = dep[dep["c"] != ""]
+    # a unit both arriving and departing in the same country (candidates only there)
+    both = np.intersect1d(arr["u"].to_numpy(), dep["u"].to_numpy())
+    arr = arr[np.isin(arr["u"].to_numpy(), both)]
+    dep = dep[np.isin(dep["u"].to_numpy(), both)]
+    if not len(arr) or not len(dep):
+        return empty
+    arr = arr.assign(share=_sharing(arr, f, "h"))
+    dep = dep.assign(share=_sharing(dep, f, "h"))
+    pairs = arr[["u", "c", "row", "t", "kind", "unit", "h", "share"]].merge(
+        dep[["u", "c", "row", "t", "kind", "share"]], on=["u", "c"], suffixes=("_a", "_b"))
+    dwell = (pairs["t_b"].to_numpy() - pairs["t_a"].to_numpy()) / _DAY
+    ok = (dwell > 0) & (dwell <= float(cfg.chain_max_dwell_days))
+    ids = f["rc"].to_numpy(dtype=object) + "|" + f["declaration_id"].to_numpy(dtype=object)
+    ok &= ids[pairs["row_a"].to_numpy()] != ids[pairs["row_b"].to_numpy()]
+    pairs = pairs[ok].assign(dwell_days=dwell[ok])
+    if not len(pairs):
+        return empty
+    a, b = pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()
+    receiver = f["consignee"].to_numpy(dtype=object)[a]
+    shipper = f["consignor"].to_numpy(dtype=object)[b]
+    pairs["same_party"] = (receiver != "") & (receiver == shipper)
+    pairs["same_heading"] = (f["hs4"].to_numpy(dtype=object)[a] == f["hs4"].to_numpy(dtype=object)[b]) & (f["hs4"].to_numpy(dtype=object)[a] != "")
+    pairs["reference"] = pairs["kind_b"].to_numpy() == "previous"
+    pairs["sharing"] = np.maximum(pairs["share_a"].to_numpy(), pairs["share_b"].to_numpy())
+    # one row per (arrival, departure): the strongest unit evidence, all units named
+    pairs = pairs.sort_values(["row_a", "row_b", "reference", "sharing"], ascending=[True, True, False, True], kind="stable")
+    grouped = pairs.groupby(["row_a", "row_b"], sort=False)
+    first = grouped.head(1).set_index(["row_a", "row_b"])
+    first["units"] = grouped["unit"].agg(lambda u: list(dict.fromkeys(u)))
+    first["reference"] = grouped["reference"].any()
+    h = first.reset_index()
+    parties = pd.DataFrame({"a": f["consignee"].to_numpy(dtype=object)[h["row_a"].to_numpy()],
+                            "b": f["consignor"].to_numpy(dtype=object)[h["row_b"].to_numpy()]})
+    h["shared_ident"] = ~h["same_party"].to_numpy() & _shared_identifiers(proj, parties)
+    # evidence -> confidence that A and B carry the same goods
+    unit_ev = np.where(h["reference"], 0.85,
+                       np.where(h["kind_a"] == "container", 0.6, 0.5) / np.sqrt(np.maximum(h["sharing"], 1)))
+    party_ev = np.where(h["same_party"], 0.8, np.where(h["shared_ident"], 0.5, 0.0))
+    goods_ev = np.where(h["same_heading"], 0.4, 0.0)
+    conf = 1 - (1 - unit_ev) * (1 - party_ev) * (1 - goods_ev)
+    unlinked = ~h["reference"] & (party_ev == 0)
+    # nobody ties the two: only the same goods soon after, in a box few consignees shared
+    conf = np.where(unlinked, conf * np.where(h["same_heading"] & (h["dwell_days"] <= 90) & (h["sharing"] <= 2), 0.8, 0.0), conf)
+    h["confidence"] = conf
+    h = h[h["confidence"] >= 0.5]
+    h = h.sort_values(["row_b", "confidence", "dwell_days"], ascending=[True, False, True], kind="stable")
+    h = h[h.groupby("row_b").cumcount() < _MAX_ARRIVALS]
+    out = pd.DataFrame({"a": h["row_a"].to_numpy(), "b": h["row_b"].to_numpy(), "unit": h["unit"].to_numpy(),
+                        "units": h["units"].to_numpy(), "kind": np.where(h["reference"], "previous", h["kind_a"]),
+                        "hub": h["h"].to_numpy(), "dwell_days": h["dwell_days"].to_numpy(),
+                        "confidence": h["confidence"].to_numpy(), "same_party": h["same_party"].to_numpy(),
+                        "shared_ident": h["shared_ident"].to_numpy(), "same_heading": h["same_heading"].to_numpy(),
+                        "reference": h["reference"].to_numpy(), "sharing": h["sharing"].to_numpy()})
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- paths
+def _paths(h: pd.DataFrame, max_hops: int) -> list[list[int]]:
+    """Maximal time-respecting paths through the hop DAG (indices into ``h``), found by
+    frontier expansion from the hops whose arrival no hop reaches."""
+    if not len(h):
+        return []
+    reached = set(h["b"].tolist())
+    out_of: dict[int, list[int]] = {}
+    for k, a in enumerate(h["a"].tolist()):
+        out_of.setdefault(a, []).append(k)
+    b = h["b"].tolist()
+    frontier = [[k] for k, a in enumerate(h["a"].tolist()) if a not in reached]
+    done: list[list[int]] = []
+    for _ in range(max(1, int(max_hops))):
+        nxt = []
+        for path in frontier:
+            follow = out_of.get(b[path[-1]], [])
+            if not follow or len(path) >= max_hops:
+                done.append(path)
+            else:
+                nxt.extend([*path, k] for k in follow[:8])
+        frontier = nxt
+        if not frontier:
+            break
+    done.extend(frontier)
+    return done
+
+
+# ---------------------------------------------------------------- footprint
+def _footprint(f: pd.DataFrame) -> pd.DataFrame:
+    """Per party: items received and shipped, and whether it shows manufacturing: inputs of
+    headings it does not ship (``inputs_other``), and the share of what it ships that is of
+    headings it received (``reexport_share``)."""
+    inbound = f.loc[f["consignee"] != "", ["consignee", "hs4"]].rename(columns={"consignee": "p"})
+    outbound = f.loc[f["consignor"] != "", ["consignor", "hs4"]].rename(columns={"consignor": "p"})
+    inbound = inbound[inbound["p"].isin(set(outbound["p"]))]
+    if not len(inbound) or not len(outbound):
+        return pd.DataFrame(columns=["received", "shipped", "inputs_other", "reexport_share"])
+    in_pairs = set(zip(inbound["p"], inbound["hs4"]))
+    out_pairs = set(zip(outbound["p"], outbound["hs4"]))
+    inbound = inbound.assign(other=[(p, x) not in out_pairs for p, x in zip(inbound["p"], inbound["hs4"])])
+    outbound = outbound.assign(same=[(p, x) in in_pairs for p, x in zip(outbound["p"], outbound["hs4"])])
+    g_in = inbound.groupby("p").agg(received=("hs4", "size"), inputs_other=("other", "mean"))
+    g_out = outbound.groupby("p").agg(shipped=("hs4", "size"), reexport_share=("same", "mean"))
+    return g_in.join(g_out, how="inner")
+
+
+# ---------------------------------------------------------------- scoring
+def _claims(pref: str) -> bool:
+    return pref.strip().upper() not in _NO_CLAIM
+
+
+def _score(f: pd.DataFrame, h: pd.DataFrame, path: list[int], foot: pd.DataFrame, cfg: Settings) -> dict:
+    rows = [int(h.at[path[0], "a"]), *(int(h.at[k, "b"]) for k in path)]
+    entry, exit_ = rows[0], rows[-1]
+    o_in, o_out = f.at[entry, "origin"], f.at[exit_, "origin"]
+    # where the origin changed: the first hop whose departure declares another origin
+    change = next((k for k in path if f.at[int(h.at[k, "b"]), "origin"] != o_in), None)
+    conf = float(np.prod([h.at[k, "confidence"] for k in path]) ** (1.0 / len(path)))
+    dwell = float(sum(h.at[k, "dwell_days"] for k in path))
+    hs_in, hs_out = f.at[entry, "hs"], f.at[exit_, "hs"]
+    same_heading = bool(hs_in[:4] and hs_in[:4] == hs_out[:4])
+    same_chapter = bool(hs_in[:2] and hs_in[:2] == hs_out[:2])
+    pref = f.at[exit_, "preference"]
+    claimed = _claims(pref)
+    preferential = {c.upper() for c in (cfg.preferential_origins or [])}
+    reasons: list[str] = []
+    score = 0.0
+    laundering = bool(o_in and o_out and o_in != o_out)
+    if laundering:
+        k = change if change is not None else path[-1]
+        a_row, b_row = int(h.at[k, "a"]), int(h.at[k, "b"])
+        reexporter = f.at[b_row, "consignor"]
+        fp = foot.loc[reexporter] if reexporter and reexporter in foot.index else None
+        no_footprint = fp is not None and fp["inputs_other"] < 0.1 and fp["reexport_share"] >= 0.8
+        manufacturer = fp is not None and fp["inputs_other"] >= 0.3
+        s_heading = 1.0 if same_heading else (0.15 if same_chapter else 0.0)  # a change of heading (CTH) confers origin
+        s_dwell = float(np.clip((cfg.chain_processing_days - dwell) / max(cfg.chain_processing_days, 1), 0.0, 1.0))
+        s_foot = 1.0 if no_footprint else (0.0 if manufacturer else 0.4)
+        motive_pref = 1.0 if claimed and o_out in preferential and o_in not in preferential else \
+            (0.6 if o_out in preferential and o_in not in preferential else (0.5 if claimed else 0.2))
+        goods = 1.0 if f.at[exit_, "high_duty"] or f.at[entry, "high_duty"] else (0.7 if f.at[exit_, "watch"] else 0.0)
+        s_motive = max(motive_pref, goods)
+        # a transformation that would confer the new origin: judged by the rules of origin's tests
+        no_transformation = 1 - (1 - 0.6 * s_heading) * (1 - 0.3 * s_dwell) * (1 - 0.3 * s_foot)
+        score = conf * (0.15 + 0.85 * no_transformation) * (0.55 + 0.45 * s_motive)
+        reasons.append(_chain_text(f, h, path, rows, pref, dwell, same_heading, same_chapter))
+        if fp is not None:
+            who = f"the re-exporter {reexporter}"
+            if no_footprint:
+                reasons.append(f"{who} received {int(fp['received'])} and shipped {int(fp['shipped'])} goods items, all of "
+                               f"headings it received and no inputs of other headings: no manufacturing footprint")
+            elif manufacturer:
+                reasons.append(f"{who} receives inputs of other headings ({fp['inputs_other']:.0%} of {int(fp['received'])} "
+                               "items received): a manufacturing footprint")
+        if s_dwell > 0:
+            reasons.append(f"{dwell:.0f} days in the zone is too short for manufacturing (under {cfg.chain_processing_days})")
+        if goods == 1.0:
+            reasons.append(f"HS {hs_out[:6] or hs_in[:6]}: goods under trade remedies or high duties")
+        elif goods:
+            reasons.append(f"HS {hs_out[:6]} is on the {f.at[exit_, 'watch']} watch list")
+        if o_out in preferential and o_in not in preferential:
+            reasons.append(f"{o_out} is a preferential origin and {o_in} is not"
+                           + (f" (claimed: {pref})" if claimed else ""))
+        links = _link_text(h, path)
+        if links:
+            reasons.append(links)
+    else:
+        reasons.append(_chain_text(f, h, path, rows, pref, dwell, same_heading, same_chapter)
+                       + (": no change of origin (transshipment)" if o_in == o_out else ""))
+    decl_keys = [f.at[r, "decl_key"] for r in rows]
+    units = list(dict.fromkeys(u for k in path for u in h.at[k, "units"]))
+    return {
+        "chain_id": "C" + hashlib.sha1("|".join(decl_keys).encode()).hexdigest()[:10],
+        "score": float(np.clip(score, 0.0, 1.0)), "reasons": reasons, "hops": len(path), "decl_keys": decl_keys,
+        "units": units, "hubs": [h.at[k, "hub"] for k in path],
+        "dwell_days": [round(float(h.at[k, "dwell_days"]), 1) for k in path],
+        "entered_at": f.at[entry, "t"], "left_at": f.at[exit_, "t"],
+        "entry_decl_key": decl_keys[0], "exit_decl_key": decl_keys[-1], "origin_in": o_in, "origin_out": o_out,
+        "hs_in": hs_in, "hs_out": hs_out, "heading_changed": not same_heading, "preference": pref,
+        "entry_party": f.at[entry, "consignee"], "exit_party": f.at[exit_, "consignor"],
+        "reporting_countries": sorted({f.at[r, "rc"] for r in rows}), "confidence": round(conf, 3),
+        "laundering": laundering,
+    }
+
+
+def _date(value: object) -> str:
+    return str(pd.Timestamp(value).date()) if value is not None and not pd.isna(value) else "?"
+
+
+def _chain_text(f: pd.DataFrame, h: pd.DataFrame, path: list[int], rows: list[int], pref: str, dwell: float,
+                same_heading: bool, same_chapter: bool) -> str:
+    """"container MSCU1234565 entered MYPKG on 2024-03-02 under MY import 24000017 as
+    CN-origin HS 760612, left on 2024-03-19 under TH import A0240001 declared MY origin with
+    an ATIGA claim: 17 days, same HS heading" (each further hop after a semicolon)."""
+    parts = []
+    for n, k in enumerate(path):
+        a, b = int(h.at[k, "a"]), int(h.at[k, "b"])
+        unit = h.at[k, "unit"]
+        what = {"container": f"container {unit}", "document": f"transport document {unit}",
+                "previous": f"goods under bill of lading {unit}"}.get(h.at[k, "kind"], f"unit {unit}")
+        head = f"{what} entered {h.at[k, 'hub'] or f.at[a, 'pod_c']} on {_date(f.at[a, 't'])} under {_label(f, a)}"
+        if n == 0:
+            head += f" as {f.at[a, 'origin'] or '?'}-origin HS {f.at[a, 'hs'][:6] or '?'}"
+        claim = f" with a {f.at[b, 'preference']} claim" if _claims(f.at[b, "preference"]) else ""
+        tail = (f", left on {_date(f.at[b, 't'])} under {_label(f, b)} declared {f.at[b, 'origin'] or '?'} origin"
+                f" HS {f.at[b, 'hs'][:6] or '?'}{claim}")
+        if h.at[k, "kind"] == "previous":
+            tail += " in other containers, its document referring to the first"
+        parts.append(head + tail)
+    heading = "same HS heading" if same_heading else ("HS heading changed within the chapter" if same_chapter
+                                                       else "HS chapter changed")
+    return "; then ".join(parts) + f": {dwell:.0f} days, {heading}"
+
+
+def _link_text(h: pd.DataFrame, path: list[int]) -> str:
+    ties = []
+    for k in path:
+        if h.at[k, "same_party"]:
+            ties.append("the consignee of the first is the consignor of the next")
+        elif h.at[k, "shared_ident"]:
+            ties.append("the consignee of the first and the consignor of the next share an identifier")
+        if int(h.at[k, "sharing"]) > 1:
+            ties.append(f"the unit carried goods of {int(h.at[k, 'sharing'])} consignees on one leg")
+    return "; ".join(dict.fromkeys(ties))
+
+
+# ---------------------------------------------------------------- the analytic
+def run(proj: Projection, cfg: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The chains of declarations linked by their shipment units, scored as origin
+    laundering; see the module docstring. Returns ``(chains, decl_chain)``."""
+    info = hub_info(proj.hubs)
+    f = _facts(proj.decl, info, cfg)
+    h = hops(proj, cfg, f)
+    paths = _paths(h, int(cfg.chain_max_hops))
+    if not paths:
+        return pd.DataFrame(columns=CHAIN_COLUMNS), pd.DataFrame(columns=DECL_CHAIN_COLUMNS)
+    foot = _footprint(f)
+    chains = pd.DataFrame([_score(f, h, p, foot, cfg) for p in paths])
+    chains = chains.sort_values(["score", "confidence"], ascending=False, kind="stable")
+    chains = chains.drop_duplicates("chain_id").reset_index(drop=True)
+    return chains[CHAIN_COLUMNS], _per_declaration(chains)
+
+
+def _per_declaration(chains: pd.DataFrame) -> pd.DataFrame:
+    """Each declaration on a scored chain: its best chain's score for its leg, and reasons."""
+    scored = chains[chains["score"] > 0]
+    rows = []
+    for c in scored.itertuples(index=False):
+        last = len(c.decl_keys) - 1
+        for n, key in enumerate(c.decl_keys):
+            leg = "entry" if n == 0 else ("exit" if n == last else "via")
+            lead = {"exit": "exit leg of an origin-laundering chain",
+                    "entry": "feeder declaration of an origin-laundering chain",
+                    "via": "intermediate leg of an origin-laundering chain"}[leg]
+            rows.append((key, c.score * LEG_WEIGHT[leg], [f"{lead} {c.chain_id}: {c.reasons[0]}", *c.reasons[1:3]],
+                         c.chain_id, leg))
+    out = pd.DataFrame(rows, columns=DECL_CHAIN_COLUMNS)
+    return out.sort_values("score", ascending=False, kind="stable").drop_duplicates("decl_key").reset_index(drop=True)
