@@ -61,7 +61,16 @@ PRODUCTS: tuple[Product, ...] = (
     P("22083010", ("Whisky", "Scotch whisky 70cl"), "LTR", 16, 1.6, (200, 6000), False, ("GB", "JP", "US"), (), True),
     P("09011190", ("Coffee, not roasted", "Green coffee beans"), "KGM", 3.6, 1.0, (10000, 120000), False, ("VN", "ID", "LA")),
     P("10063099", ("Rice, semi-milled or wholly milled", "White rice 5% broken"), "KGM", 0.58, 1.0, (20000, 500000), False, ("TH", "VN", "IN", "MM", "KH")),
+    # inputs that free-zone factories transform (a change of heading: the goods gain a new origin)
+    P("76011000", ("Unwrought aluminium, not alloyed", "Aluminium ingots"), "KGM", 2.4, 1.0, (20000, 300000), False, ("CN", "IN", "AE")),
+    P("72083990", ("Hot-rolled steel coil", "Flat-rolled iron, hot-rolled, in coils"), "KGM", 0.6, 1.0, (50000, 500000), False, ("CN", "KR", "JP")),
+    P("52081200", ("Woven cotton fabric, unbleached", "Greige cotton fabric"), "MTR", 1.1, 0.15, (5000, 80000), False, ("CN", "IN", "VN")),
+    P("40012200", ("Technically specified natural rubber", "Natural rubber TSNR 20"), "KGM", 1.6, 1.0, (10000, 100000), False, ("TH", "ID", "VN")),
+    P("44071190", ("Sawn coniferous wood", "Pine lumber"), "KGM", 0.45, 1.0, (20000, 200000), False, ("CN", "NL", "US")),
 )
+
+#: free-zone processing: input product -> what the factory makes of it (another heading)
+PROCESSING = {41: 30, 42: 29, 43: 7, 44: 28, 45: 32, 5: 1}
 
 # genuine brand owners: brand -> (rights holder name, genuine origin countries)
 BRANDS: dict[str, tuple[str, tuple[str, ...]]] = {

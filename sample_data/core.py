@@ -14,6 +14,9 @@ _DEFAULTS: dict[str, tuple[object, object]] = {
     "pod": (object, ""), "origin": (object, ""), "export": (object, ""), "brand": (object, ""),
     "scheme": (object, ""), "laund": (np.int8, 0), "status": (object, ""), "decl": (np.int64, -1),
     "item": (np.int16, 1),
+    # shipment units and chains (sample_data.chains): '' = drawn at render; pref 'auto' = drawn
+    "cont": (object, ""), "doc": (object, ""), "prev": (object, ""), "pref": (object, "auto"),
+    "chain": (object, ""), "ckind": (object, ""), "leg": (object, ""),
 }
 FIELDS = tuple(_DEFAULTS)
 

@@ -11,6 +11,10 @@ class Profile:
     scheme_share: dict[str, float] = field(default_factory=lambda: {
         "shell_ring": 0.016, "origin_laundering": 0.013, "counterfeit": 0.014,
         "de_minimis_split": 0.016, "undervaluation": 0.010})
+    # share of declaration rows in each legitimate look-alike of a laundering chain
+    trap_share: dict[str, float] = field(default_factory=lambda: {
+        "ftz_processing": 0.004, "transshipment": 0.004, "consolidation": 0.003, "container_reuse": 0.002})
+    chain_laundering_share: float = 0.5           # of the origin-laundering rows: the two-declaration variant
     ring_size: tuple[int, int] = (3, 12)          # members per shell ring (inclusive)
     rows_per_ring: int = 20
     small_parcel_share: float = 0.38              # legit rows that are express/ecommerce/postal
@@ -40,6 +44,7 @@ SPARSE = replace(
 
 HEAVY = replace(
     DEFAULT, name="heavy", ring_size=(6, 20), rows_per_ring=40, small_parcel_share=0.6,
+    trap_share={"ftz_processing": 0.008, "transshipment": 0.008, "consolidation": 0.006, "container_reuse": 0.004},
     scheme_share={"shell_ring": 0.035, "origin_laundering": 0.025, "counterfeit": 0.025,
                   "de_minimis_split": 0.03, "undervaluation": 0.02},
     countries=("TH", "MY", "SG", "VN", "ID", "PH", "KH"),

@@ -16,11 +16,11 @@ DECL_COLUMNS = (
     "consignor_id", "consignor_name", "consignor_address", "consignor_country", "consignor_phone",
     "consignor_email", "consignee_id", "consignee_name", "consignee_address", "consignee_country",
     "consignee_phone", "consignee_email", "declarant_id", "declarant_name", "carrier", "transport_document",
-    "container_ids", "hs_code", "goods_description", "brand", "origin_country", "export_country",
+    "previous_document", "container_ids", "preference", "hs_code", "goods_description", "brand", "origin_country", "export_country",
     "port_of_loading", "transit_ports", "port_of_discharge", "quantity", "quantity_unit", "gross_mass_kg",
     "customs_value", "currency", "incoterms", "inspection_result", "status")
 TRUTH_COLUMNS = ("declaration_id", "reporting_country", "item_no", "consignee_true_id", "consignor_true_id",
-                 "illicit", "scheme", "laundering_route", "declarant_true_id")
+                 "illicit", "scheme", "laundering_route", "declarant_true_id", "chain_id", "chain_kind", "chain_leg")
 OUTCOME_COLUMNS = ("declaration_id", "reporting_country", "result", "offence", "decided_at")
 OFFENCES = {"shell_ring": ("smuggling", "misdeclaration", "prohibited_goods"), "origin_laundering": ("misdeclared_origin",),
             "counterfeit": ("counterfeit", "IPR infringement"), "de_minimis_split": ("split_consignment",),
@@ -74,6 +74,31 @@ def _iso6346(owner: np.ndarray, serial: np.ndarray) -> np.ndarray:
     total = lsum + (digits * 2 ** np.arange(4, 10)).sum(1)
     check = (total % 11) % 10
     return np.array([f"{o}{s:06d}{c}" for o, s, c in zip(owner, serial, check)], dtype=object)
+
+
+ASEAN = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"})
+#: preferential certificates claimed for goods of an origin entering ASEAN, and how often
+_CLAIMS = {"CN": ("ACFTA Form E", 0.35), "KR": ("AKFTA Form AK", 0.3), "JP": ("AJCEP Form AJ", 0.25),
+           "IN": ("AIFTA Form AI", 0.2)}
+
+
+def _preference(given: np.ndarray, origin: np.ndarray, rc: np.ndarray, proc: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:
+    """The preference claimed per declaration: the planted one where given, else drawn: intra-ASEAN
+    goods often claim ATIGA, goods of a dialogue partner sometimes claim its agreement, parcels never."""
+    u = rng.random(len(given))
+    out = np.array(given, dtype=object)
+    auto = np.flatnonzero(given == "auto")
+    for i in auto:
+        o = origin[i]
+        if proc[i] in ("express", "ecommerce", "postal"):
+            out[i] = ""
+        elif o in ASEAN and o != rc[i]:
+            out[i] = "ATIGA Form D" if u[i] < 0.6 else ""
+        else:
+            form, p = _CLAIMS.get(o, ("", 0.0))
+            out[i] = form if u[i] < p else ""
+    return out
 
 
 @dataclass
@@ -172,6 +197,12 @@ def render(w: World, vt: VarTable, c: Core, rng: np.random.Generator, st: ChunkS
         serial = np.where(consol[sidx], gnum[sidx] % 10 ** 6, rng.integers(0, 10 ** 6, len(sidx)))
         boxes = [_iso6346(owners, (serial + 7919 * j) % 10 ** 6) for j in range(4)]
         cont_d[sidx] = [";".join(b[i] for b in boxes[:k]) for i, k in enumerate(nbox)]
+    # the units of planted chains (sample_data.chains) are given
+    given = c["doc"][fi] != ""
+    doc_d[given] = c["doc"][fi][given]
+    given = c["cont"][fi] != ""
+    cont_d[given] = c["cont"][fi][given]
+    pref_d = _preference(c["pref"][fi], c["origin"][fi], rc_d, proc_d, rng)
     # values
     prod = c["prod"]
     qty = np.maximum(c["qty"], 1)
@@ -237,7 +268,8 @@ def render(w: World, vt: VarTable, c: Core, rng: np.random.Generator, st: ChunkS
         "consignee_id": F[0][cv], "consignee_name": F[1][cv], "consignee_address": F[2][cv],
         "consignee_country": F[3][cv], "consignee_phone": F[4][cv], "consignee_email": F[5][cv],
         "declarant_id": F[0][dv], "declarant_name": F[1][dv], "carrier": blank_d(carrier_d[d_of_row]),
-        "transport_document": blank_d(doc_d[d_of_row]), "container_ids": blank_d(cont_d[d_of_row]),
+        "transport_document": blank_d(doc_d[d_of_row]), "previous_document": c["prev"],
+        "container_ids": blank_d(cont_d[d_of_row]), "preference": blank_d(pref_d[d_of_row]),
         "hs_code": hs, "goods_description": np.where(c["brand"] != "", c["brand"] + " " + desc, desc),
         "brand": c["brand"], "origin_country": c["origin"], "export_country": blank_d(c["export"]),
         "port_of_loading": c["pol"], "transit_ports": c["transit"], "port_of_discharge": c["pod"],
@@ -251,7 +283,8 @@ def render(w: World, vt: VarTable, c: Core, rng: np.random.Generator, st: ChunkS
     truth = pd.DataFrame({
         "declaration_id": ids_d[d_of_row], "reporting_country": rc, "item_no": c["item"],
         "consignee_true_id": tp[c["cons"]], "consignor_true_id": tp[c["shp"]], "illicit": illicit_row,
-        "scheme": c["scheme"], "laundering_route": c["laund"], "declarant_true_id": tp[dec_d][d_of_row]})
+        "scheme": c["scheme"], "laundering_route": c["laund"], "declarant_true_id": tp[dec_d][d_of_row],
+        "chain_id": c["chain"], "chain_kind": c["ckind"], "chain_leg": c["leg"]})
     oi = np.flatnonzero(inspected)
     outcomes = pd.DataFrame({"declaration_id": ids_d[oi], "reporting_country": rc_d[oi], "result": result[oi],
                              "offence": offence[oi], "decided_at": decided[oi]}, columns=list(OUTCOME_COLUMNS))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import chains
 from .catalog import BRANDS, PRODUCTS
 from .core import Core, concat, make_core
 from .names import AGENT_ADDRESSES, FREE_ZONE_ADDRESSES, address
@@ -54,6 +55,10 @@ class Schemes:
     laundering: list[Op] = field(default_factory=list)
     split_buyers: list[Op] = field(default_factory=list)
     undervaluers: list[int] = field(default_factory=list)
+    chain_ops: list[chains.ChainOp] = field(default_factory=list)   # two-declaration laundering
+    traps: chains.Traps = field(default_factory=chains.Traps)
+    chain_rows: int = 0
+    trap_budget: dict[str, int] = field(default_factory=dict)
 
 
 def _ts(r: random.Random, lo: int = 0, hi: int = SPAN_S) -> int:
@@ -114,9 +119,12 @@ def define(w: World, r: random.Random) -> Schemes:
         t0 = _ts(r, 0, SPAN_S - 200 * DAY)
         s.counterfeit.append(Op(p.idx, r.sample(cf_sup, min(len(cf_sup), r.randint(1, 2))), p.products, rc,
                                 t0, min(SPAN_S - 1, t0 + r.randint(180, 540) * DAY)))
-    # --- origin laundering operations
+    # --- origin laundering: through a zone in two declarations (sample_data.chains), or on one
+    s.chain_rows = int(round(budget["origin_laundering"] * prof.chain_laundering_share))
+    s.trap_budget = {k: int(round(v * n)) for k, v in prof.trap_share.items()}
+    s.chain_ops, s.traps = chains.define(w, r, s.chain_rows, s.trap_budget, SPAN_S)
     hubs = list(LAUNDER_HUBS)
-    for _ in range(max(2, budget["origin_laundering"] // 30)):
+    for _ in range(max(2, (budget["origin_laundering"] - s.chain_rows) // 30)):
         hub = r.choices(hubs, (30, 20, 25, 10, 10, 5))[0]
         hc = LAUNDER_HUBS[hub]
         rc = r.choice([c for c in w.countries if c != hc])
@@ -220,7 +228,7 @@ def rows(w: World, s: Schemes, rng: np.random.Generator) -> Core:
                 scheme="counterfeit"))
     # origin laundering
     if s.laundering:
-        share = rng.dirichlet(np.ones(len(s.laundering)) * 3) * s.budget["origin_laundering"]
+        share = rng.dirichlet(np.ones(len(s.laundering)) * 3) * (s.budget["origin_laundering"] - s.chain_rows)
         for op, kf in zip(s.laundering, share):
             k = max(1, int(round(kf)))
             prod = np.array(op.products)[rng.integers(0, len(op.products), k)]
@@ -236,6 +244,7 @@ def rows(w: World, s: Schemes, rng: np.random.Generator) -> Core:
                 pol=_pick(rng, FOREIGN_PORTS["CN"][0], k), transit=transit,
                 pod=_pick(rng, DOMESTIC_PORTS[op.rc][0], k), origin=op.claimed,
                 export=np.where(via_cn, "CN", hc).astype(object), scheme="origin_laundering", laund=1))
+    parts.append(chains.rows(w, s.chain_ops, s.traps, s.chain_rows, s.trap_budget, rng, SPAN_S))
     # de minimis splitting: bursts of parcels on one day, one consignor, one buyer
     if s.split_buyers:
         sellers = w.sellers[0]

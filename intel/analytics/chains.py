@@ -127,9 +127,9 @@ def _facts(decl: pd.DataFrame, info: pd.DataFrame, cfg: Settings) -> pd.DataFram
     return f.reset_index(drop=True)
 
 
-def _label(f: pd.DataFrame, i: int) -> str:
-    """``MY import 24000017`` for declaration row ``i``."""
-    return f"{f.at[i, 'rc']} {f.at[i, 'flow']} {f.at[i, 'declaration_id']}".strip()
+def _label(F: dict, i: int) -> str:
+    """``MY import 24000017`` for declaration row ``i`` (``F``: the facts' columns as arrays)."""
+    return f"{F['rc'][i]} {F['flow'][i]} {F['declaration_id'][i]}".strip()
 
 
 # ---------------------------------------------------------------- hops
@@ -277,18 +277,25 @@ def _footprint(f: pd.DataFrame) -> pd.DataFrame:
     """Per party: items received and shipped, and whether it shows manufacturing: inputs of
     headings it does not ship (``inputs_other``), and the share of what it ships that is of
     headings it received (``reexport_share``)."""
-    inbound = f.loc[f["consignee"] != "", ["consignee", "hs4"]].rename(columns={"consignee": "p"})
-    outbound = f.loc[f["consignor"] != "", ["consignor", "hs4"]].rename(columns={"consignor": "p"})
-    inbound = inbound[inbound["p"].isin(set(outbound["p"]))]
-    if not len(inbound) or not len(outbound):
+    receiver, shipper = f["consignee"].to_numpy(dtype=object), f["consignor"].to_numpy(dtype=object)
+    party, parties = pd.factorize(np.concatenate([receiver, shipper]))
+    heading = pd.factorize(f["hs4"].to_numpy(dtype=object))[0].astype(np.int64)
+    n, width = len(f), int(heading.max()) + 2 if len(heading) else 1
+    p_in, p_out = party[:n].astype(np.int64), party[n:].astype(np.int64)
+    blank = np.flatnonzero(np.asarray(parties, dtype=object) == "")
+    known_in = ~np.isin(p_in, blank)
+    known_out = ~np.isin(p_out, blank)
+    known_in &= np.isin(p_in, p_out[known_out])  # only parties that also ship
+    if not known_in.any() or not known_out.any():
         return pd.DataFrame(columns=["received", "shipped", "inputs_other", "reexport_share"])
-    in_pairs = set(zip(inbound["p"], inbound["hs4"]))
-    out_pairs = set(zip(outbound["p"], outbound["hs4"]))
-    inbound = inbound.assign(other=[(p, x) not in out_pairs for p, x in zip(inbound["p"], inbound["hs4"])])
-    outbound = outbound.assign(same=[(p, x) in in_pairs for p, x in zip(outbound["p"], outbound["hs4"])])
-    g_in = inbound.groupby("p").agg(received=("hs4", "size"), inputs_other=("other", "mean"))
-    g_out = outbound.groupby("p").agg(shipped=("hs4", "size"), reexport_share=("same", "mean"))
-    return g_in.join(g_out, how="inner")
+    key_in, key_out = p_in[known_in] * width + heading[known_in], p_out[known_out] * width + heading[known_out]
+    g_in = pd.DataFrame({"p": p_in[known_in], "other": ~np.isin(key_in, key_out)}).groupby("p").agg(
+        received=("other", "size"), inputs_other=("other", "mean"))
+    g_out = pd.DataFrame({"p": p_out[known_out], "same": np.isin(key_out, key_in)}).groupby("p").agg(
+        shipped=("same", "size"), reexport_share=("same", "mean"))
+    out = g_in.join(g_out, how="inner")
+    out.index = np.asarray(parties, dtype=object)[out.index.to_numpy()]
+    return out
 
 
 # ---------------------------------------------------------------- scoring
@@ -296,18 +303,18 @@ def _claims(pref: str) -> bool:
     return pref.strip().upper() not in _NO_CLAIM
 
 
-def _score(f: pd.DataFrame, h: pd.DataFrame, path: list[int], foot: pd.DataFrame, cfg: Settings) -> dict:
-    rows = [int(h.at[path[0], "a"]), *(int(h.at[k, "b"]) for k in path)]
+def _score(F: dict, H: dict, path: list[int], foot: pd.DataFrame, cfg: Settings) -> dict:
+    rows = [int(H["a"][path[0]]), *(int(H["b"][k]) for k in path)]
     entry, exit_ = rows[0], rows[-1]
-    o_in, o_out = f.at[entry, "origin"], f.at[exit_, "origin"]
+    o_in, o_out = F["origin"][entry], F["origin"][exit_]
     # where the origin changed: the first hop whose departure declares another origin
-    change = next((k for k in path if f.at[int(h.at[k, "b"]), "origin"] != o_in), None)
-    conf = float(np.prod([h.at[k, "confidence"] for k in path]) ** (1.0 / len(path)))
-    dwell = float(sum(h.at[k, "dwell_days"] for k in path))
-    hs_in, hs_out = f.at[entry, "hs"], f.at[exit_, "hs"]
+    change = next((k for k in path if F["origin"][int(H["b"][k])] != o_in), None)
+    conf = float(np.prod([H["confidence"][k] for k in path]) ** (1.0 / len(path)))
+    dwell = float(sum(H["dwell_days"][k] for k in path))
+    hs_in, hs_out = F["hs"][entry], F["hs"][exit_]
     same_heading = bool(hs_in[:4] and hs_in[:4] == hs_out[:4])
     same_chapter = bool(hs_in[:2] and hs_in[:2] == hs_out[:2])
-    pref = f.at[exit_, "preference"]
+    pref = F["preference"][exit_]
     claimed = _claims(pref)
     preferential = {c.upper() for c in (cfg.preferential_origins or [])}
     reasons: list[str] = []
@@ -315,22 +322,25 @@ def _score(f: pd.DataFrame, h: pd.DataFrame, path: list[int], foot: pd.DataFrame
     laundering = bool(o_in and o_out and o_in != o_out)
     if laundering:
         k = change if change is not None else path[-1]
-        a_row, b_row = int(h.at[k, "a"]), int(h.at[k, "b"])
-        reexporter = f.at[b_row, "consignor"]
+        a_row, b_row = int(H["a"][k]), int(H["b"][k])
+        reexporter = F["consignor"][b_row]
         fp = foot.loc[reexporter] if reexporter and reexporter in foot.index else None
         no_footprint = fp is not None and fp["inputs_other"] < 0.1 and fp["reexport_share"] >= 0.8
         manufacturer = fp is not None and fp["inputs_other"] >= 0.3
-        s_heading = 1.0 if same_heading else (0.15 if same_chapter else 0.0)  # a change of heading (CTH) confers origin
         s_dwell = float(np.clip((cfg.chain_processing_days - dwell) / max(cfg.chain_processing_days, 1), 0.0, 1.0))
-        s_foot = 1.0 if no_footprint else (0.0 if manufacturer else 0.4)
         motive_pref = 1.0 if claimed and o_out in preferential and o_in not in preferential else \
             (0.6 if o_out in preferential and o_in not in preferential else (0.5 if claimed else 0.2))
-        goods = 1.0 if f.at[exit_, "high_duty"] or f.at[entry, "high_duty"] else (0.7 if f.at[exit_, "watch"] else 0.0)
+        goods = 1.0 if F["high_duty"][exit_] or F["high_duty"][entry] else (0.7 if F["watch"][exit_] else 0.0)
         s_motive = max(motive_pref, goods)
-        # a transformation that would confer the new origin: judged by the rules of origin's tests
-        no_transformation = 1 - (1 - 0.6 * s_heading) * (1 - 0.3 * s_dwell) * (1 - 0.3 * s_foot)
-        score = conf * (0.15 + 0.85 * no_transformation) * (0.55 + 0.45 * s_motive)
-        reasons.append(_chain_text(f, h, path, rows, pref, dwell, same_heading, same_chapter))
+        # weights of evidence (log-odds) that no transformation conferring the new origin took
+        # place, from the rules of origin's own tests: a change of tariff heading is the usual
+        # test of substantial transformation (a change of chapter, more so), then the time it
+        # would take, the re-exporter's footprint, and the motive
+        heading = 2.0 if same_heading else (-2.5 if same_chapter else -3.5)
+        footprint = 0.8 if no_footprint else (-1.0 if manufacturer else 0.0)
+        logit = -0.5 + heading + 1.2 * s_dwell + footprint + 1.0 * s_motive
+        score = conf / (1.0 + np.exp(-logit))
+        reasons.append(_chain_text(F, H, path, rows, pref, dwell, same_heading, same_chapter))
         if fp is not None:
             who = f"the re-exporter {reexporter}"
             if no_footprint:
@@ -344,28 +354,28 @@ def _score(f: pd.DataFrame, h: pd.DataFrame, path: list[int], foot: pd.DataFrame
         if goods == 1.0:
             reasons.append(f"HS {hs_out[:6] or hs_in[:6]}: goods under trade remedies or high duties")
         elif goods:
-            reasons.append(f"HS {hs_out[:6]} is on the {f.at[exit_, 'watch']} watch list")
+            reasons.append(f"HS {hs_out[:6]} is on the {F['watch'][exit_]} watch list")
         if o_out in preferential and o_in not in preferential:
             reasons.append(f"{o_out} is a preferential origin and {o_in} is not"
                            + (f" (claimed: {pref})" if claimed else ""))
-        links = _link_text(h, path)
+        links = _link_text(H, path)
         if links:
             reasons.append(links)
     else:
-        reasons.append(_chain_text(f, h, path, rows, pref, dwell, same_heading, same_chapter)
+        reasons.append(_chain_text(F, H, path, rows, pref, dwell, same_heading, same_chapter)
                        + (": no change of origin (transshipment)" if o_in == o_out else ""))
-    decl_keys = [f.at[r, "decl_key"] for r in rows]
-    units = list(dict.fromkeys(u for k in path for u in h.at[k, "units"]))
+    decl_keys = [F["decl_key"][r] for r in rows]
+    units = list(dict.fromkeys(u for k in path for u in H["units"][k]))
     return {
         "chain_id": "C" + hashlib.sha1("|".join(decl_keys).encode()).hexdigest()[:10],
         "score": float(np.clip(score, 0.0, 1.0)), "reasons": reasons, "hops": len(path), "decl_keys": decl_keys,
-        "units": units, "hubs": [h.at[k, "hub"] for k in path],
-        "dwell_days": [round(float(h.at[k, "dwell_days"]), 1) for k in path],
-        "entered_at": f.at[entry, "t"], "left_at": f.at[exit_, "t"],
+        "units": units, "hubs": [H["hub"][k] for k in path],
+        "dwell_days": [round(float(H["dwell_days"][k]), 1) for k in path],
+        "entered_at": F["t"][entry], "left_at": F["t"][exit_],
         "entry_decl_key": decl_keys[0], "exit_decl_key": decl_keys[-1], "origin_in": o_in, "origin_out": o_out,
         "hs_in": hs_in, "hs_out": hs_out, "heading_changed": not same_heading, "preference": pref,
-        "entry_party": f.at[entry, "consignee"], "exit_party": f.at[exit_, "consignor"],
-        "reporting_countries": sorted({f.at[r, "rc"] for r in rows}), "confidence": round(conf, 3),
+        "entry_party": F["consignee"][entry], "exit_party": F["consignor"][exit_],
+        "reporting_countries": sorted({F["rc"][r] for r in rows}), "confidence": round(conf, 3),
         "laundering": laundering,
     }
 
@@ -374,24 +384,25 @@ def _date(value: object) -> str:
     return str(pd.Timestamp(value).date()) if value is not None and not pd.isna(value) else "?"
 
 
-def _chain_text(f: pd.DataFrame, h: pd.DataFrame, path: list[int], rows: list[int], pref: str, dwell: float,
+def _chain_text(F: dict, H: dict, path: list[int], rows: list[int], pref: str, dwell: float,
                 same_heading: bool, same_chapter: bool) -> str:
     """"container MSCU1234565 entered MYPKG on 2024-03-02 under MY import 24000017 as
     CN-origin HS 760612, left on 2024-03-19 under TH import A0240001 declared MY origin with
     an ATIGA claim: 17 days, same HS heading" (each further hop after a semicolon)."""
     parts = []
     for n, k in enumerate(path):
-        a, b = int(h.at[k, "a"]), int(h.at[k, "b"])
-        unit = h.at[k, "unit"]
+        a, b = int(H["a"][k]), int(H["b"][k])
+        unit = H["unit"][k]
         what = {"container": f"container {unit}", "document": f"transport document {unit}",
-                "previous": f"goods under bill of lading {unit}"}.get(h.at[k, "kind"], f"unit {unit}")
-        head = f"{what} entered {h.at[k, 'hub'] or f.at[a, 'pod_c']} on {_date(f.at[a, 't'])} under {_label(f, a)}"
+                "previous": f"goods under bill of lading {unit}"}.get(H["kind"][k], f"unit {unit}")
+        head = f"{what} entered {H['hub'][k] or F['pod_c'][a]} on {_date(F['t'][a])} under {_label(F, a)}"
         if n == 0:
-            head += f" as {f.at[a, 'origin'] or '?'}-origin HS {f.at[a, 'hs'][:6] or '?'}"
-        claim = f" with a {f.at[b, 'preference']} claim" if _claims(f.at[b, "preference"]) else ""
-        tail = (f", left on {_date(f.at[b, 't'])} under {_label(f, b)} declared {f.at[b, 'origin'] or '?'} origin"
-                f" HS {f.at[b, 'hs'][:6] or '?'}{claim}")
-        if h.at[k, "kind"] == "previous":
+            head += f" as {F['origin'][a] or '?'}-origin HS {F['hs'][a][:6] or '?'}"
+        pref_b = F["preference"][b]
+        claim = f" with {'an' if pref_b[:1].upper() in 'AEIOU' else 'a'} {pref_b} claim" if _claims(pref_b) else ""
+        tail = (f", left on {_date(F['t'][b])} under {_label(F, b)} declared {F['origin'][b] or '?'} origin"
+                f" HS {F['hs'][b][:6] or '?'}{claim}")
+        if H["kind"][k] == "previous":
             tail += " in other containers, its document referring to the first"
         parts.append(head + tail)
     heading = "same HS heading" if same_heading else ("HS heading changed within the chapter" if same_chapter
@@ -399,15 +410,15 @@ def _chain_text(f: pd.DataFrame, h: pd.DataFrame, path: list[int], rows: list[in
     return "; then ".join(parts) + f": {dwell:.0f} days, {heading}"
 
 
-def _link_text(h: pd.DataFrame, path: list[int]) -> str:
+def _link_text(H: dict, path: list[int]) -> str:
     ties = []
     for k in path:
-        if h.at[k, "same_party"]:
+        if H["same_party"][k]:
             ties.append("the consignee of the first is the consignor of the next")
-        elif h.at[k, "shared_ident"]:
+        elif H["shared_ident"][k]:
             ties.append("the consignee of the first and the consignor of the next share an identifier")
-        if int(h.at[k, "sharing"]) > 1:
-            ties.append(f"the unit carried goods of {int(h.at[k, 'sharing'])} consignees on one leg")
+        if int(H["sharing"][k]) > 1:
+            ties.append(f"the unit carried goods of {int(H['sharing'][k])} consignees on one leg")
     return "; ".join(dict.fromkeys(ties))
 
 
@@ -422,7 +433,10 @@ def run(proj: Projection, cfg: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not paths:
         return pd.DataFrame(columns=CHAIN_COLUMNS), pd.DataFrame(columns=DECL_CHAIN_COLUMNS)
     foot = _footprint(f)
-    chains = pd.DataFrame([_score(f, h, p, foot, cfg) for p in paths])
+    F = {c: f[c].to_numpy(dtype=object) if f[c].dtype != bool else f[c].to_numpy() for c in f.columns}
+    F["t"] = f["t"].to_numpy()
+    H = {c: h[c].to_numpy() for c in h.columns}
+    chains = pd.DataFrame([_score(F, H, p, foot, cfg) for p in paths])
     chains = chains.sort_values(["score", "confidence"], ascending=False, kind="stable")
     chains = chains.drop_duplicates("chain_id").reset_index(drop=True)
     return chains[CHAIN_COLUMNS], _per_declaration(chains)

@@ -12,6 +12,20 @@ Three rankings are judged with average precision and precision@k (k = 10, 50, 10
   HKHKG) that are *not* laundering rank in the top k is reported too.
 - **illicit declarations**: positive when ``illicit = 1``; precision@5% over all declarations
   is the headline.
+
+When the ground truth marks planted chains (``chain_id``, ``chain_kind``, ``chain_leg``:
+the sample world's two-declaration laundering through a free zone and its legitimate
+look-alikes), two more measures:
+
+- the **two-declaration variant** among the laundering routes: a positive route whose
+  laundering declarations are mostly chain exits; how many there are, their share of the
+  positives, and the average precision of the ranking restricted to them and the negatives
+  (likewise for the single-declaration variant);
+- the **chain findings** (when the findings hold them): a chain is positive when its exit is
+  a laundering chain's exit and its entry belongs to the same planted chain; average
+  precision and precision@k, how many planted laundering exits some scored chain reaches,
+  and how many chains of each legitimate kind (``ftz_processing``, ``consolidation``,
+  ``transshipment``, ``container_reuse``) rank in the top k.
 """
 
 from __future__ import annotations
@@ -35,20 +49,20 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def load_findings(source) -> dict[str, pd.DataFrame]:  # noqa: ANN001 - a folder or a Store
-    """``declarations, consignees, routes`` from an output folder (the contract CSVs), a
+    """``declarations, consignees, routes`` (and ``chains`` when present) from an output folder (the contract CSVs), a
     findings folder (Parquet) or a store (its ``state_dir/findings``)."""
     if hasattr(source, "state_dir"):
         source = Path(source.state_dir) / "findings"
     folder = Path(source)
     names = {"declarations": "declaration_risk", "consignees": "consignee_findings", "routes": "route_findings"}
-    out = {}
-    for key, stem in names.items():
+    out: dict[str, pd.DataFrame] = {}
+    for key, stem in {**names, "chains": "chain_findings"}.items():
         csv, parquet = folder / f"{stem}.csv", folder / f"{key}.parquet"
         if csv.is_file():
             out[key] = _read(csv)
         elif parquet.is_file():
             out[key] = pd.read_parquet(parquet)
-        else:
+        elif key in names:  # the chain findings are optional (findings written before chains were)
             raise FileNotFoundError(f"{folder} holds neither {csv.name} nor {parquet.name}: run `intel analyze --out {folder}` first")
     for frame in out.values():
         if "score" in frame:
@@ -125,7 +139,46 @@ def evaluate(findings, ground_truth_dir: Path | str) -> dict:  # noqa: ANN001 - 
     legit = routes["route"].fillna("").str.contains("|".join(LEGIT_HUBS)).to_numpy() & (positive == 0)
     route_scores = routes["score"].to_numpy(dtype=float)
     result["routes"] = {**_ranking(positive, route_scores), "legit_hub_routes": _in_top(legit, route_scores)}
+    if {"chain_kind", "chain_leg"} <= set(joined.columns):
+        exit_leg = (joined["chain_kind"].eq("laundering") & joined["chain_leg"].eq("exit")).astype(float)
+        laundering = lr["lr"] > 0
+        variant = (exit_leg[laundering].groupby(joined.loc[laundering, "route_id"]).mean() > 0.5)
+        two = routes["route_id"].map(variant).fillna(False).to_numpy(dtype=bool) & (positive == 1)
+        single = (positive == 1) & ~two
+        result["routes"]["variants"] = {
+            "two_declaration": int(two.sum()), "single_declaration": int(single.sum()),
+            "two_declaration_share": float(two.sum() / max(positive.sum(), 1)),
+            "ap_two_declaration": _restricted_ap(positive, route_scores, two),
+            "ap_single_declaration": _restricted_ap(positive, route_scores, single)}
+        if "chains" in found:
+            result["chains"] = _chains(found["chains"], truth_decl)
     return result
+
+
+def _restricted_ap(positive: np.ndarray, scores: np.ndarray, keep_positive: np.ndarray) -> float:
+    """Average precision of the ranking of the positives ``keep_positive`` among all negatives."""
+    mask = keep_positive | (positive == 0)
+    return average_precision(positive[mask], scores[mask]) if keep_positive.any() else float("nan")
+
+
+def _chains(chains: pd.DataFrame, truth: pd.DataFrame) -> dict:
+    """The chain findings against the planted chains (see the module docstring)."""
+    t = truth.assign(decl_key=truth["reporting_country"] + "|" + truth["declaration_id"] + "|"
+                     + truth["item_no"].replace("", "1"))
+    t = t.drop_duplicates("decl_key").set_index("decl_key")
+    kind_exit = chains["exit_decl_key"].map(t["chain_kind"]).fillna("")
+    kind_entry = chains["entry_decl_key"].map(t["chain_kind"]).fillna("")
+    same = chains["exit_decl_key"].map(t["chain_id"]).fillna("-").eq(chains["entry_decl_key"].map(t["chain_id"]).fillna("+"))
+    positive = (kind_exit.eq("laundering") & chains["exit_decl_key"].map(t["chain_leg"]).eq("exit") & same).to_numpy(dtype=float)
+    scores = pd.to_numeric(chains["score"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    out = _ranking(positive, scores)
+    planted = t[t["chain_kind"].eq("laundering") & t["chain_leg"].eq("exit")]
+    reached = set(chains.loc[scores > 0, "exit_decl_key"])
+    out["planted_exits"] = int(len(planted))
+    out["planted_exits_found"] = int(planted.index.isin(reached).sum())
+    out["legit_in_top"] = {kind: _in_top((kind_exit.eq(kind) | kind_entry.eq(kind)).to_numpy(), scores)
+                           for kind in ("ftz_processing", "consolidation", "transshipment", "container_reuse")}
+    return out
 
 
 def format_report(result: dict) -> str:
@@ -144,6 +197,19 @@ def format_report(result: dict) -> str:
               f"(of {a['total']})",
               f"legitimate SGSIN/HKHKG routes in the top 10/50/100 routes: {h['in_top_10']}/{h['in_top_50']}/{h['in_top_100']} "
               f"(of {h['total']})"]
+    v = result["routes"].get("variants")
+    if v:
+        lines.append(f"laundering routes by variant: {v['two_declaration']} two-declaration (through a free zone; "
+                     f"{v['two_declaration_share']:.0%} of the positives, AP {v['ap_two_declaration']:.3f}), "
+                     f"{v['single_declaration']} single-declaration (AP {v['ap_single_declaration']:.3f})")
+    c = result.get("chains")
+    if c:
+        lines.append(f"chain findings: {c['n']:,} chains, {c['positives']} laundering, AP {c['average_precision']:.3f}, "
+                     f"P@10/50/100 {c['precision_at_10']:.2f}/{c['precision_at_50']:.2f}/{c['precision_at_100']:.2f}; "
+                     f"{c['planted_exits_found']} of {c['planted_exits']} planted laundering exits reached")
+        legit = ", ".join(f"{k} {x['in_top_10']}/{x['in_top_50']}/{x['in_top_100']} (of {x['total']})"
+                          for k, x in c["legit_in_top"].items())
+        lines.append(f"legitimate chains in the top 10/50/100 chain findings: {legit}")
     return "\n".join(lines)
 
 

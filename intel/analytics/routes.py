@@ -383,32 +383,93 @@ def _rarity(r: pd.DataFrame, cfg: Settings, wanted: np.ndarray | None = None) ->
     return scores, reasons, stats["share"]
 
 
-def _circuity(routes: pd.DataFrame, dist: Distances, cfg: Settings, common: pd.Series) -> pd.DataFrame:
-    """Per route (pol, transit, pod, mode): path and direct km, ratio, score, reason."""
-    legit = {h.upper() for h in (cfg.legitimate_hubs or [])}
+def _ratios(routes: pd.DataFrame, dist: Distances) -> pd.DataFrame:
+    """Per route (``route_id, pol, transit, pod, mode``): path and direct km and their ratio
+    (1 for a route without transit stops; NaN where a distance is unknown)."""
     rows = []
     for rid, pol, transit, pod, mode in routes[["route_id", "pol", "transit", "pod", "mode"]].itertuples(index=False):
         path_km = direct_km = ratio = np.nan
-        score, reason = 0.0, ""
-        if pol and pod and transit and pol != pod:
-            hubs = [pol, *transit, pod]
-            p = dist.path(hubs, mode or "sea")
+        if pol and pod and pol != pod:
             d = dist.leg(pol, pod, mode or "sea")
+            p = dist.path([pol, *transit, pod], mode or "sea") if transit else d
             if p is not None and d:
                 path_km, direct_km, ratio = p, d, p / d
-                if ratio > cfg.circuity_ratio and p - d >= cfg.circuity_min_extra_km:
-                    score = min(1.0, 0.35 + 0.4 * (ratio - cfg.circuity_ratio) / cfg.circuity_ratio)
-                    reason = (f"circuitous: {' → '.join(hubs)} is {p:,.0f} km against {d:,.0f} km "
-                              f"direct ({ratio:.1f}×)")
-                    if set(transit) <= legit:
-                        score *= 0.4
-                        reason += " (detour through a major transshipment hub only)"
-                    share = float(common.get(rid, 0.0))
-                    if share >= 0.25:
-                        score *= 0.3
-                        reason += f", but {share:.0%} of its lane takes this routing"
-        rows.append((rid, path_km, direct_km, ratio, score, reason))
-    return pd.DataFrame(rows, columns=["route_id", "path_km", "direct_km", "circuity_ratio", "circuity", "circuity_reason"])
+        rows.append((rid, path_km, direct_km, ratio))
+    return pd.DataFrame(rows, columns=["route_id", "path_km", "direct_km", "circuity_ratio"])
+
+
+def _lane_usual(r: pd.DataFrame, ratios: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
+    """Per route: how its lane (loading country to destination country, by mode) usually
+    routes: the declaration-weighted median ratio of path to direct distance over the lane's
+    routes (``lane_ratio``), the share of the lane's declarations routed at least as long
+    (``as_long``) and the lane's size; what most traders on that origin-destination pair do."""
+    g = r.groupby("route_id", sort=False).agg(n=("n", "sum"), o=("ship_country", "first"), d=("dest", "first"),
+                                              mode=("mode", "first")).reset_index()
+    g = g.merge(ratios[["route_id", "circuity_ratio"]], on="route_id", how="left")
+    no_stop = ~g["route_id"].isin(set(ratios["route_id"]))
+    g.loc[no_stop, "circuity_ratio"] = 1.0  # a route without transit stops goes direct
+    g = g[(g["o"] != "") & (g["d"] != "")].dropna(subset=["circuity_ratio"])
+    if not len(g):
+        return pd.DataFrame(columns=["route_id", "lane_ratio", "as_long", "lane_n", "lane_label"])
+    g["lane"] = g["o"] + "→" + g["d"] + " (" + g["mode"].replace("", "sea") + ")"
+    g = g.sort_values(["lane", "circuity_ratio"], kind="stable")
+    total = g.groupby("lane")["n"].transform("sum")
+    cum = g.groupby("lane")["n"].cumsum()
+    median = g[cum >= total / 2].drop_duplicates("lane").set_index("lane")["circuity_ratio"]
+    # declarations of the lane on routes at least as long as this one (ratio within 10 %)
+    g["as_long"] = 0.0
+    for idx in g.groupby("lane").groups.values():
+        ratio, n = g.loc[idx, "circuity_ratio"].to_numpy(), g.loc[idx, "n"].to_numpy()
+        g.loc[idx, "as_long"] = [float(n[ratio >= 0.9 * x].sum() / n.sum()) for x in ratio]
+    g["lane_ratio"] = g["lane"].map(median).to_numpy()
+    g["lane_n"] = total.to_numpy()
+    g["lane_label"] = g["lane"]
+    return g[["route_id", "lane_ratio", "as_long", "lane_n", "lane_label"]]
+
+
+def _circuity(routes: pd.DataFrame, dist: Distances, cfg: Settings, common: pd.Series,
+              usual: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per route (pol, transit, pod, mode): path and direct km, ratio, score, reason.
+
+    A detour is judged against the direct distance and against the lane's own usual
+    routings (:func:`_lane_usual`): in a lane of at least ``cfg.route_min_lane``
+    declarations, a route is circuitous only when it is also ``cfg.circuity_ratio`` times
+    longer than the lane's usual ratio and few of the lane's declarations route as long
+    (a feeder leg that most of the lane takes is how the lane works)."""
+    legit = {h.upper() for h in (cfg.legitimate_hubs or [])}
+    ratios = _ratios(routes, dist)
+    lane = usual.set_index("route_id") if usual is not None and len(usual) else pd.DataFrame()
+    scores, reasons = [], []
+    for rid, pol, transit, pod, path_km, direct_km, ratio in zip(
+            ratios["route_id"], routes["pol"], routes["transit"], routes["pod"], ratios["path_km"], ratios["direct_km"],
+            ratios["circuity_ratio"]):
+        score, reason = 0.0, ""
+        if transit and ratio == ratio and ratio > cfg.circuity_ratio and path_km - direct_km >= cfg.circuity_min_extra_km:
+            hubs = [pol, *transit, pod]
+            excess = ratio
+            reason = f"circuitous: {' → '.join(hubs)} is {path_km:,.0f} km against {direct_km:,.0f} km direct ({ratio:.1f}×)"
+            if rid in lane.index and lane.at[rid, "lane_n"] >= cfg.route_min_lane:
+                usual_ratio, as_long = float(lane.at[rid, "lane_ratio"]), float(lane.at[rid, "as_long"])
+                excess = ratio / max(usual_ratio, 1.0)
+                reason += (f"; the lane {lane.at[rid, 'lane_label']} usually routes at {usual_ratio:.1f}× and "
+                           f"{as_long:.0%} of its {int(lane.at[rid, 'lane_n'])} declarations route as long")
+                if as_long >= 0.25:
+                    excess = min(excess, cfg.circuity_ratio)
+            if excess > cfg.circuity_ratio:
+                score = min(1.0, 0.35 + 0.4 * (excess - cfg.circuity_ratio) / cfg.circuity_ratio)
+                if set(transit) <= legit:
+                    score *= 0.4
+                    reason += " (detour through a major transshipment hub only)"
+                share = float(common.get(rid, 0.0))
+                if share >= 0.25:
+                    score *= 0.3
+                    reason += f", but {share:.0%} of its lane takes this routing"
+            else:
+                reason = ""
+        scores.append(score)
+        reasons.append(reason)
+    out = ratios.assign(circuity=scores, circuity_reason=reasons)
+    return out[["route_id", "path_km", "direct_km", "circuity_ratio", "circuity", "circuity_reason"]]
 
 
 def _hub_lift(r: pd.DataFrame, with_other: bool) -> dict[str, tuple[float, int]]:
@@ -501,7 +562,9 @@ def _signals(r: pd.DataFrame, info: pd.DataFrame, cfg: Settings, dist: Distances
     r["rare"], rare_reasons, share = _rarity(r, cfg, wanted)
     route_share = (share.fillna(0) * r["n"]).groupby(r["route_id"]).sum() / r.groupby("route_id")["n"].sum()
     per_route = r[wanted].sort_values("n", ascending=False).drop_duplicates("route_id")
-    circ = _circuity(per_route, dist, cfg, route_share)
+    every = r.sort_values("n", ascending=False).drop_duplicates("route_id")
+    usual = _lane_usual(r, _ratios(every[every["transit"].map(len) > 0], dist), cfg)
+    circ = _circuity(per_route, dist, cfg, route_share, usual)
     r = r.merge(circ, on="route_id", how="left")
     r["circuity"] = r["circuity"].fillna(0.0)
     lift = _hub_lift(r, with_other)
@@ -526,9 +589,14 @@ def run(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series |
 
 
 def assess(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Series | None = None,
-           dist: Distances | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+           dist: Distances | None = None, chains: pd.DataFrame | None = None,
+           decl_chain: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """:func:`run` plus the combinations it judged (:func:`combinations`), which ``intel
-    analyze`` keeps as population statistics for pre-arrival scoring."""
+    analyze`` keeps as population statistics for pre-arrival scoring.
+
+    ``chains`` / ``decl_chain``: the chain findings (:mod:`intel.analytics.chains`). A
+    chain's score raises its declarations' routing score (the exit leg's fully), the route
+    finding of its exit leg, and the ranking of the hubs where its goods dwelled."""
     info = hub_info(proj.hubs)
     dist = dist or Distances(info.reset_index())
     other = _as_series(decl_scores)
@@ -536,8 +604,58 @@ def assess(proj: Projection, cfg: Settings, decl_scores: pd.DataFrame | pd.Serie
     r = _signals(combos, info, cfg, dist, other is not None)
     decl_route = _per_declaration(base, r, base["combo"].to_numpy())
     routes = _route_table(r)
-    hubs = _hub_ranking(base, decl_route, r, info, cfg)
+    if decl_chain is not None and len(decl_chain):
+        decl_route, routes = _with_chains(decl_route, routes, decl_chain)
+    hubs = _hub_ranking(base, decl_route, r, info, cfg, chains)
     return routes, decl_route, hubs, combos
+
+
+def _with_chains(decl_route: pd.DataFrame, routes: pd.DataFrame, decl_chain: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fold the chain scores in: each declaration's routing score is combined (noisy-OR) with
+    its chain leg's, its reasons led by the chain's when that is the stronger; a route's
+    score becomes the mean over its declarations of their routing score combined with the
+    chain score of those that are a chain's exit (the feeder import's route is the honest
+    one its goods arrived by, so it is not raised)."""
+    c = decl_chain.drop_duplicates("decl_key").set_index("decl_key")
+    keys = decl_route["decl_key"]
+    leg_score = keys.map(c["score"]).fillna(0.0).to_numpy(dtype=float)
+    is_exit = keys.map(c["leg"]).eq("exit").to_numpy()
+    out = decl_route.copy()
+    old = out["score"].to_numpy(dtype=float)
+    out["chain"] = leg_score
+    out["score"] = _noisy_or(old, leg_score)
+    chained = np.flatnonzero(leg_score > 0)
+    chain_reasons = keys.iloc[chained].map(c["reasons"]).to_numpy()
+    reasons = out["reasons"].to_numpy(dtype=object).copy()
+    for i, extra in zip(chained, chain_reasons):
+        mine = list(extra) if isinstance(extra, (list, tuple, np.ndarray)) else []
+        reasons[i] = [*mine, *reasons[i]] if leg_score[i] >= old[i] else [*reasons[i], *mine]
+    out["reasons"] = list(reasons)
+    exit_score = np.where(is_exit, leg_score, 0.0)
+    per = pd.DataFrame({"route_id": out["route_id"].to_numpy(), "score": _noisy_or(old, exit_score),
+                        "exit": exit_score, "n_exit": (exit_score > 0).astype(int)})
+    g = per.groupby("route_id", sort=False).agg(score=("score", "mean"), chain=("exit", "mean"), n_exit=("n_exit", "sum"))
+    rt = routes.copy()
+    rt["chain"] = rt["route_id"].map(g["chain"]).fillna(0.0).to_numpy()
+    raised = rt["route_id"].map(g["n_exit"]).fillna(0).to_numpy() > 0
+    rt.loc[raised, "score"] = rt.loc[raised, "route_id"].map(g["score"]).to_numpy()
+    example = pd.Series(chain_reasons, index=keys.iloc[chained].to_numpy())
+    exits = out.loc[is_exit & (leg_score > 0), ["route_id", "decl_key"]]
+    exits = exits.assign(s=leg_score[is_exit & (leg_score > 0)]).sort_values("s", ascending=False).drop_duplicates("route_id")
+    lead = exits.set_index("route_id")["decl_key"].map(example)
+    texts = []
+    for rid, n, total, current in zip(rt["route_id"], rt["route_id"].map(g["n_exit"]).fillna(0).astype(int),
+                                      rt["declaration_count"], rt["reasons"]):
+        if n:
+            first = lead.get(rid)
+            quote = first[0] if isinstance(first, (list, tuple, np.ndarray)) and len(first) else ""
+            texts.append([f"{n} of {total} declarations on this route are the exit leg of an origin-laundering chain"
+                          + (f" ({quote})" if quote else ""), *current])
+        else:
+            texts.append(current)
+    rt["reasons"] = texts
+    rt = rt.sort_values(["score", "declaration_count"], ascending=False, kind="stable").reset_index(drop=True)
+    return out, rt
 
 
 def score_against(decl: pd.DataFrame, hubs: pd.DataFrame, cfg: Settings, population: pd.DataFrame,
@@ -633,7 +751,7 @@ def _route_table(r: pd.DataFrame) -> pd.DataFrame:
 
 
 def _hub_ranking(base: pd.DataFrame, decl_route: pd.DataFrame, r: pd.DataFrame, info: pd.DataFrame,
-                 cfg: Settings) -> pd.DataFrame:
+                 cfg: Settings, chains: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rank hubs for inspection placement by the suspicious flow they carry beyond what their
     volume explains.
 
@@ -701,6 +819,16 @@ def _hub_ranking(base: pd.DataFrame, decl_route: pd.DataFrame, r: pd.DataFrame, 
     out["lift"] = share / rate if rate > 0 else 0.0
     out["score"] = (0.35 * _norm(out["excess_high"].clip(lower=0)) + 0.35 * _norm(out["transit_excess_high"].clip(lower=0))
                     + 0.15 * _norm(out["betweenness"]) + 0.15 * np.clip((out["lift"] - 1.0) / 4.0, 0.0, 1.0)).clip(0.0, 1.0)
+    out["laundering_chains"], out["chain_dwell_days"] = 0, np.nan
+    if chains is not None and len(chains):
+        # chains count where their goods dwelled: the free zone between the two declarations
+        strong = chains[chains["score"] >= 0.5]
+        stays = pd.DataFrame({"locode": strong["hubs"].explode(), "dwell": strong["dwell_days"].explode()}).dropna()
+        if len(stays):
+            g = stays.groupby("locode")["dwell"].agg(["size", "median"])
+            out["laundering_chains"] = out["locode"].map(g["size"]).fillna(0).astype(int)
+            out["chain_dwell_days"] = out["locode"].map(g["median"]).astype(float)
+            out["score"] = (0.8 * out["score"] + 0.2 * _norm(out["laundering_chains"].astype(float))).clip(0.0, 1.0)
     out["reasons"] = [_hub_reasons(row, high_cut, n_launder, rate) for row in out.itertuples(index=False)]
     return out.sort_values(["score", "declaration_count"], ascending=False, kind="stable").reset_index(drop=True)
 
@@ -716,6 +844,9 @@ def _hub_reasons(row: tuple, high_cut: float, n_launder: int, rate: float) -> li
         text = (f"carries {row.high_count} declarations scored ≥{high_cut:.1f} "
                 f"({row.high_count / max(row.declaration_count, 1):.0%} of its flow of {row.declaration_count}")
         reasons.append(text + (f", {row.lift:.1f}× the overall share)" if rate > 0 else ")"))
+    if row.laundering_chains:
+        reasons.append(f"{row.laundering_chains} origin-laundering chains dwelled here (median {row.chain_dwell_days:.0f} days "
+                       "between the entry and the exit declaration)")
     if row.laundering_routes:
         reasons.append(f"on {row.laundering_routes} of {n_launder} origin-laundering routes")
     if row.excess_high >= 1:

@@ -45,9 +45,12 @@ CSV_FILES = {
     "hubs": ("hub_ranking.csv", ["locode", "name", "country", "ftz", "declaration_count", "suspicious_flow",
                                  "betweenness", "score", "reasons"]),
     "tip_matches": ("tip_matches.csv", ["tip_id", "target_label", "target_key", "score", "evidence"]),
+    "chains": ("chain_findings.csv", ["chain_id", "score", "reasons", "decl_keys", "units", "hubs", "dwell_days",
+                                      "origin_in", "origin_out", "hs_in", "hs_out", "preference"]),
 }
 PARQUET_FILES = {name: f"{name}.parquet" for name in CSV_FILES}
-_LIST_COLUMNS = {"reasons", "members", "aliases", "tip_ids", "evidence", "countries", "hubs", "hs_chapters"}
+_LIST_COLUMNS = {"reasons", "members", "aliases", "tip_ids", "evidence", "countries", "hubs", "hs_chapters",
+                 "decl_keys", "units", "dwell_days", "reporting_countries"}
 TIP_RELS = {"Party": "TIP_NAMES", "Identifier": "TIP_IDENT", "Hub": "TIP_PORT", "Declaration": "TIP_FLAGS"}
 
 
@@ -110,8 +113,10 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
     computed = stage("risk parts", lambda: risk_mod.part_scores(proj, cfg, parts))
     other = risk_mod.other_score(proj, cfg, parts, computed=computed) if computed is not None else None
     dist = Distances.cached(routes_mod.hub_info(proj.hubs).reset_index(), distance_cache) if distance_cache else None
+    chains, decl_chain = stage("chains", lambda: _sibling("chains").run(proj, cfg), (None, None))
     routes, decl_route, hubs, route_combinations = stage(
-        "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other, dist=dist), (None, None, None, None))
+        "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other, dist=dist, chains=chains, decl_chain=decl_chain),
+        (None, None, None, None))
     if dist is not None:
         dist.save(distance_cache)
     parts["routes"] = decl_route
@@ -128,14 +133,16 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
         "communities": _community_frame(communities),
         "hubs": hubs if hubs is not None else pd.DataFrame(columns=CSV_FILES["hubs"][1]),
         "tip_matches": tip_matches if isinstance(tip_matches, pd.DataFrame) else pd.DataFrame(columns=CSV_FILES["tip_matches"][1]),
+        "chains": chains if isinstance(chains, pd.DataFrame) else pd.DataFrame(columns=CSV_FILES["chains"][1]),
     }
     extra = {"decl_route": decl_route, "membership": membership, "valuation": valuation, "deminimis": deminimis,
-             "decl_tip": decl_tip, "valuation_norms": valuation_norms, "route_combinations": route_combinations}
+             "decl_tip": decl_tip, "valuation_norms": valuation_norms, "route_combinations": route_combinations,
+             "decl_chain": decl_chain}
     lanes = frames["declarations"]["lane"].value_counts().to_dict()
     summary = {
         "counts": {"declarations": len(frames["declarations"]), "consignees": len(frames["consignees"]),
                    "routes": len(frames["routes"]), "communities": len(frames["communities"]),
-                   "hubs": len(frames["hubs"]), "tip_matches": len(frames["tip_matches"]),
+                   "hubs": len(frames["hubs"]), "tip_matches": len(frames["tip_matches"]), "chains": len(frames["chains"]),
                    **{f"lane_{k}": int(v) for k, v in lanes.items()}},
         "timings": stage.timings, "errors": stage.errors, "missing": stage.missing,
         "learn": learned.summary() if learned is not None else {"status": "failed", "reason": stage.errors.get("learn", "")},
