@@ -490,7 +490,7 @@ def relationships_among(store: Any, entities: Iterable[tuple[str, str]]) -> list
     return out
 
 
-FINDINGS_FILES = ("declarations", "consignees", "routes", "communities", "hubs", "tip_matches")
+FINDINGS_FILES = ("declarations", "consignees", "routes", "communities", "hubs", "tip_matches", "chains")
 
 
 def read_findings(findings_dir: Path | str | None) -> dict[str, pd.DataFrame]:
@@ -563,6 +563,11 @@ def entity_findings(findings: dict[str, pd.DataFrame], label: str, key: str) -> 
         d = f.get("hubs")
         if d is not None and "locode" in d:
             add("hubs", d, d["locode"].astype(str) == key, extra=("suspicious_flow", "betweenness"))
+    chained = f.get("chains")
+    if label in ("Declaration", "Container", "TransportDocument") and chained is not None and len(chained):
+        column = "decl_keys" if label == "Declaration" else "units"
+        if column in chained:
+            add("chains", chained, chained[column].map(lambda v: key in _reasons(v)), extra=("chain_id",))
     t = f.get("tip_matches")
     if t is not None and {"target_label", "target_key"} <= set(t.columns):
         mask = (t["target_label"].astype(str) == label) & (t["target_key"].astype(str) == key)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from dashboards import chainview
 from dashboards import common as C
 from dashboards.graph import build_network, node_score
 from intel.cases import entity_findings
@@ -214,6 +215,25 @@ with right:
     st.markdown("**Properties**")
     shown = {k: ("" if v is None else str(v)) for k, v in props.items() if k not in ("reasons",) and str(v) not in ("nan", "NaT", "None")}
     st.table(pd.DataFrame({"property": list(shown), "value": list(shown.values())}).set_index("property"))
+
+# ------------------------------------------------------------------ chains through this entity
+on_chains = pd.DataFrame()
+for lab, k in ((str(row["label"]), str(row["key"])), (label, key)):
+    on_chains = chainview.chains_about(F.get("chains"), lab, k)
+    if len(on_chains):
+        break
+if len(on_chains):
+    ids_c = on_chains["chain_id"].astype(str).tolist()
+    wanted_c = ss.get("explorer_chain")
+    pick_c = st.selectbox("Chains through this entity (time-ordered paths of declarations)", ids_c,
+                          index=ids_c.index(wanted_c) if wanted_c in ids_c else 0, key="explorer_chain_pick",
+                          format_func=lambda c: f"{c} · score {float(on_chains.set_index('chain_id').at[c, 'score']):.2f}")
+    chosen_c = on_chains[on_chains["chain_id"].astype(str) == pick_c].iloc[0]
+    chainview.timeline(chosen_c)
+    if st.button("Add chain to case basket", key="explorer_chain_basket"):
+        for lab, k, cap in chainview.chain_entities(chosen_c):
+            C.add_to_basket(lab, k, cap)
+        st.toast(f"{len(C.basket())} entities in the case basket (Cases page)")
 
 with st.expander(f"Nodes in view ({len(nodes)})"):
     st.dataframe(nodes[["label", "caption", "key", "score"]].sort_values("score", ascending=False, na_position="last"),

@@ -16,6 +16,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from dashboards import chainview
 from dashboards import common as C
 from intel.safe import csv_bytes
 
@@ -135,7 +136,8 @@ st.pydeck_chart(deck, height=height_px)
 st.caption(f"{len(paths)} routes drawn (width: declarations, colour: score green→red) over {len(coords)} hubs with "
            "known coordinates; grey lines: sea lanes. No map tiles are loaded (works offline); scroll to zoom, drag to pan.")
 
-t1, t2 = st.tabs(["Route findings", "Hub ranking (where to inspect)"])
+t1, t3, t2 = st.tabs(["Route findings", "Chain findings (origin changed between two declarations)",
+                      "Hub ranking (where to inspect)"])
 with t1:
     if routes is not None:
         view_r = routes.sort_values("score", ascending=False)
@@ -161,3 +163,28 @@ with t2:
             code = str(hr[cols].iloc[ev.selection.rows[0]]["locode"])
             if st.button("Open hub in explorer", key="hubs_open"):
                 C.open_in_explorer("Hub", code)
+with t3:
+    chains = F.get("chains")
+    if chains is None or not len(chains):
+        st.info("No chain findings: no shipment unit links two declarations in this store (or run `intel analyze`).")
+    else:
+        st.caption("Goods that entered a free zone, bonded warehouse or hub country under one declaration and left under a "
+                   "later one in the same containers or under a bill of lading referring to the first, scored as origin "
+                   "laundering when the origin changed without a plausible transformation.")
+        view_c = chainview.chain_table(chains)
+        cols = [c for c in ["chain_id", "score", "origin_in", "origin_out", "hubs", "dwell_days", "hs_in", "hs_out",
+                            "units", "reporting_countries", "reasons"] if c in view_c]
+        ev = st.dataframe(view_c[cols], hide_index=True, on_select="rerun", selection_mode="single-row", key="chains_table",
+                          column_config={"score": st.column_config.ProgressColumn("score", min_value=0.0, max_value=1.0, format="%.2f")})
+        st.download_button("Download CSV", csv_bytes(view_c[cols]), file_name="chains.csv", mime="text/csv", key="chains_csv")
+        if ev is not None and ev.selection.rows:
+            chosen = view_c.iloc[ev.selection.rows[0]]
+            chainview.timeline(chosen)
+            b1, b2 = st.columns(2)
+            if b1.button("Add chain to case basket", key="chains_basket"):
+                for label, key, caption in chainview.chain_entities(chosen):
+                    C.add_to_basket(label, key, caption)
+                st.toast(f"{len(C.basket())} entities in the case basket (Cases page)")
+            if b2.button("Open chain in explorer", key="chains_open"):
+                st.session_state["explorer_chain"] = str(chosen["chain_id"])
+                C.open_in_explorer("Declaration", chainview._keys(chosen["decl_keys"])[-1])
