@@ -314,3 +314,33 @@ def test_admin_page_lists_users(open_session):  # noqa: ANN001
     s.page.get_by_text("Audit log").wait_for()
     s.shot("admin")
     _assert_clean(s)
+
+
+def test_chain_opens_as_a_time_ordered_path(open_session, world):  # noqa: ANN001
+    """The sample world's best origin-laundering chain: in the explorer, under the network, a
+    strip of its declarations in time order with the hub and the dwell between them; on the
+    Routes page, among the chain findings, and into the case basket."""
+    import pandas as pd
+
+    chains = pd.read_parquet(world["state_dir"] / "findings" / "chains.parquet")
+    top = chains.sort_values("score", ascending=False).iloc[0]
+    assert top["score"] >= 0.5 and top["origin_in"] != top["origin_out"]
+    keys, hubs = list(top["decl_keys"]), list(top["hubs"])
+    s = open_session("analyst.th")
+    s.goto(f"/explorer?label=Declaration&key={keys[-1]}")
+    s.page.get_by_text("Chain as a time-ordered path").first.wait_for()
+    wait_idle(s.page)
+    text = s.text()
+    assert f"chain {top['chain_id']}" in text
+    # the declarations in time order, each with its date, the hub and the dwell between them
+    rc_ids = [f"{k.split('|')[0]} import {k.split('|')[1]}" for k in keys]
+    positions = [text.find(x) for x in rc_ids]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), (rc_ids, positions)
+    dwell = f"{float(list(top['dwell_days'])[0]):.0f} days dwell"
+    assert f"→ {hubs[0]} →" in text and dwell in text
+    assert text.find(rc_ids[0]) < text.find(dwell) < text.find(rc_ids[-1])
+    s.shot("explorer-chain")
+    s.goto("/routes")
+    s.page.get_by_text("Chain findings (origin changed between two declarations)").click()
+    s.page.get_by_text("Goods that entered a free zone, bonded warehouse or hub country").first.wait_for()
+    _assert_clean(s)
