@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from intel.store import open_store
 
 runner = CliRunner()
 WORLD = sample_world_dir()
+#: the committed sample world's declaration rows that load, and those it plants malformed
+BAD_ROWS = len(pd.read_csv(WORLD / "ground_truth" / "malformed.csv"))
+GOOD_ROWS = json.loads((WORLD / "ground_truth" / "summary.json").read_text())["declarations"] - BAD_ROWS
 
 
 def intel(*args: str):  # noqa: ANN201
@@ -39,7 +43,7 @@ def test_ingest_loads_good_rows_quarantines_every_bad_one_and_a_second_run_adds_
     assert sorted(quarantine["line"]) == sorted(truth["line"])
     assert quarantine["reason"].str.len().gt(0).all()
     assert {"source_file", "line", "reason", "raw"} <= set(quarantine.columns)
-    assert "(4980 new)" in " ".join(first.output.split())
+    assert f"({GOOD_ROWS} new)" in " ".join(first.output.split())
     counts = _counts(store)
 
     second = intel("ingest", "declarations", str(WORLD / "declarations.csv"), "--store", store)
@@ -107,8 +111,8 @@ def test_status_reports_counts_loads_and_quarantine(store: str) -> None:
     intel("ingest", "declarations", str(WORLD / "declarations.csv"), "--store", store)
     result = intel("status", "--store", store)
     assert result.exit_code == 0, result.output
-    assert "Declaration" in result.output and "4,980" in result.output
-    assert "quarantine: 20 rows" in result.output
+    assert "Declaration" in result.output and f"{GOOD_ROWS:,}" in result.output
+    assert f"quarantine: {BAD_ROWS} rows" in result.output
 
 
 def test_an_unknown_kind_is_refused(store: str) -> None:
@@ -124,7 +128,7 @@ def test_analyze_writes_the_four_contract_files_with_reasons(store: str, tmp_pat
     result = intel("analyze", "--out", str(out), "--store", store)
     assert result.exit_code == 0, result.output
     decl = pd.read_csv(out / "declaration_risk.csv")
-    assert len(decl) == 4980
+    assert len(decl) == GOOD_ROWS
     assert decl["risk_score"].between(0, 1).all()
     assert set(decl["lane"]) <= {"green", "yellow", "red"}
     flagged = decl[decl["risk_score"] > 0.3]

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from intel.analytics import chains as chains_mod
 from intel.analytics import population
 from intel.analytics import risk as risk_mod
 from intel.analytics import routes as routes_mod
@@ -113,7 +114,7 @@ def analyze_projection(proj: Projection, cfg: Settings, progress: Callable[[str]
     computed = stage("risk parts", lambda: risk_mod.part_scores(proj, cfg, parts))
     other = risk_mod.other_score(proj, cfg, parts, computed=computed) if computed is not None else None
     dist = Distances.cached(routes_mod.hub_info(proj.hubs).reset_index(), distance_cache) if distance_cache else None
-    chains, decl_chain = stage("chains", lambda: _sibling("chains").run(proj, cfg), (None, None))
+    chains, decl_chain = stage("chains", lambda: chains_mod.run(proj, cfg), (None, None))
     routes, decl_route, hubs, route_combinations = stage(
         "routes", lambda: routes_mod.assess(proj, cfg, decl_scores=other, dist=dist, chains=chains, decl_chain=decl_chain),
         (None, None, None, None))
