@@ -252,3 +252,44 @@ def test_evaluate_scores_consignees_routes_and_declarations(tmp_path):
 def test_evaluate_says_what_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match="declaration_risk.csv"):
         ev.evaluate(tmp_path, tmp_path)
+
+
+def test_evaluate_reports_the_two_declaration_variant_and_the_chain_findings(tmp_path):
+    """A ground truth with planted chains: the variant of each laundering route, and the chain
+    findings against the planted chains (positives, legitimate look-alikes in the top)."""
+    out, gt = tmp_path / "out", tmp_path / "gt"
+    out.mkdir()
+    gt.mkdir()
+    # RA: single-declaration laundering; RX: exits of laundering chains; RF: their feeder
+    # imports (honest route); RP: a free-zone factory's exports (legitimate processing)
+    rows = ([("A%d" % i, "RA", 1, "", "", "") for i in range(4)]
+            + [("X%d" % i, "RX", 1, f"CH{i}", "laundering", "exit") for i in range(4)]
+            + [("F%d" % i, "RF", 0, f"CH{i}", "laundering", "entry") for i in range(4)]
+            + [("P%d" % i, "RP", 0, f"TP{i}", "ftz_processing", "exit") for i in range(2)]
+            + [("Q%d" % i, "RF", 0, f"TP{i}", "ftz_processing", "entry") for i in range(2)])
+    ids, route, laundering, chain_id, kind, leg = map(list, zip(*rows))
+    scores = {"RA": 0.9, "RX": 0.8, "RF": 0.1, "RP": 0.3}
+    pd.DataFrame({"declaration_id": ids, "reporting_country": "MY", "item_no": 1, "risk_score": 0.5, "lane": "green",
+                  "reasons": "", "consignee_party_id": "", "route_id": route}).to_csv(out / "declaration_risk.csv", index=False)
+    pd.DataFrame({"party_id": ["Q"], "score": [0.1], "reasons": ""}).to_csv(out / "consignee_findings.csv", index=False)
+    pd.DataFrame({"route_id": list(scores), "route": ["CN>CNSHA>MYPKG(ftz)>THLCH", "MY>MYPKG(ftz)>THLCH", "CN>CNSHA>MYPKG(ftz)",
+                                                      "MY>MYPKG(ftz)>VNSGN"],
+                  "declaration_count": 1, "score": list(scores.values()), "reasons": ""}).to_csv(out / "route_findings.csv", index=False)
+    pd.DataFrame({"chain_id": ["K0", "K1", "K2", "K3", "K4"], "score": [0.95, 0.9, 0.2, 0.4, 0.0],
+                  "entry_decl_key": ["MY|F0|1", "MY|F1|1", "MY|Q0|1", "MY|Q1|1", "MY|F2|1"],
+                  "exit_decl_key": ["MY|X0|1", "MY|X1|1", "MY|P0|1", "MY|X3|1", "MY|P1|1"]}).to_csv(out / "chain_findings.csv", index=False)
+    pd.DataFrame({"declaration_id": ids, "reporting_country": "MY", "item_no": 1, "consignee_true_id": "", "consignor_true_id": "",
+                  "illicit": laundering, "scheme": "", "laundering_route": laundering, "chain_id": chain_id,
+                  "chain_kind": kind, "chain_leg": leg}).to_csv(gt / "declarations.csv", index=False)
+    pd.DataFrame({"true_party_id": ["S"], "kind": ["legit"], "is_shell": [0], "ring_id": ""}).to_csv(gt / "parties.csv", index=False)
+    result = ev.evaluate(out, gt)
+    v = result["routes"]["variants"]
+    assert v["two_declaration"] == 1 and v["single_declaration"] == 1 and v["two_declaration_share"] == 0.5
+    assert v["ap_two_declaration"] == pytest.approx(1.0)  # RX ranks above every negative
+    c = result["chains"]
+    # K0 and K1 are planted chains end to end; K3 joins a factory's input to a laundering exit: not one
+    assert c["positives"] == 2 and c["average_precision"] == pytest.approx(1.0)
+    assert c["planted_exits"] == 4 and c["planted_exits_found"] == 3
+    assert c["legit_in_top"]["ftz_processing"] == {"total": 3, "in_top_10": 3, "in_top_50": 3, "in_top_100": 3}
+    text = ev.format_report(result)
+    assert "two-declaration" in text and "chain findings" in text
