@@ -79,18 +79,21 @@ def _pairs_frame(store_uri: str):  # noqa: ANN202
     return pd.DataFrame({"row": rows, "container": e["container"].to_numpy(), "t": t[rows], "pod_c": pod[rows], "pol_c": pol[rows]})
 
 
+def _prepared(store_uri: str) -> tuple:  # noqa: ANN202 - (frame, seconds, peak MB before the join)
+    t0 = time.perf_counter()
+    e = _pairs_frame(store_uri)
+    return e, round(time.perf_counter() - t0, 1), round(_peak_mb())
+
+
 def phase_pandas(store_uri: str) -> dict:
     from intel.config import Settings
 
-    t0 = time.perf_counter()
-    e = _pairs_frame(store_uri)
-    prep = time.perf_counter() - t0
-    before = _peak_mb()
+    e, prep, before = _prepared(store_uri)
     t0 = time.perf_counter()
     pairs = e.merge(e, on="container", suffixes=("_a", "_b"))
     dwell = (pairs["t_b"] - pairs["t_a"]) / 86400
     kept = pairs[(dwell > 0) & (dwell <= Settings().chain_max_dwell_days) & (pairs["pod_c_a"] == pairs["pol_c_b"])]
-    return {"prep_s": round(prep, 1), "seconds": round(time.perf_counter() - t0, 1), "peak_mb_before": round(before),
+    return {"prep_s": prep, "seconds": round(time.perf_counter() - t0, 1), "peak_mb_before": before,
             "peak_mb": round(_peak_mb()), "all_pairs": len(pairs), "candidate_pairs": len(kept)}
 
 
@@ -101,16 +104,14 @@ def phase_duckdb(store_uri: str) -> dict:
         return {"skipped": "duckdb is not installed (pip install -e .[bench])"}
     from intel.config import Settings
 
-    t0 = time.perf_counter()
-    e = _pairs_frame(store_uri)  # noqa: F841 - read by DuckDB through the frame's name
-    prep = time.perf_counter() - t0
-    before = _peak_mb()
+    e, prep, before = _prepared(store_uri)
     t0 = time.perf_counter()
     con = duckdb.connect()
+    con.register("e", e)
     n_all, n_kept = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE b.t > a.t AND b.t - a.t <= ? * 86400 AND a.pod_c = b.pol_c) "
         "FROM e a JOIN e b ON a.container = b.container", [Settings().chain_max_dwell_days]).fetchone()
-    return {"prep_s": round(prep, 1), "seconds": round(time.perf_counter() - t0, 1), "peak_mb_before": round(before),
+    return {"prep_s": prep, "seconds": round(time.perf_counter() - t0, 1), "peak_mb_before": before,
             "peak_mb": round(_peak_mb()), "all_pairs": int(n_all), "candidate_pairs": int(n_kept)}
 
 

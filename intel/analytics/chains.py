@@ -63,10 +63,10 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from ingest.units import unit_edges
-from intel.analytics.features import text, timestamp
+from ingest.units import unit_rows
+from intel.analytics.features import timestamp
 from intel.analytics.projection import Projection
-from intel.analytics.routes import hub_info, watch_sector
+from intel.analytics.routes import _per_value, _text, hub_info, watch_sector
 from intel.config import Settings
 
 __all__ = ["run", "hops", "CHAIN_COLUMNS", "DECL_CHAIN_COLUMNS"]
@@ -87,44 +87,37 @@ _MAX_ARRIVALS = 3
 
 # ---------------------------------------------------------------- per-declaration facts
 def _facts(decl: pd.DataFrame, info: pd.DataFrame, cfg: Settings) -> pd.DataFrame:
-    """The columns the chain search and its reasons read, one row per declaration item."""
+    """The columns the chain search and its reasons read, one row per declaration item (text
+    cleaned once per distinct value: a million rows hold a few thousand ports and codes)."""
     n = len(decl)
-
-    def col(name: str, upper: bool = True) -> pd.Series:
-        s = text(decl[name]) if name in decl else pd.Series([""] * n, index=decl.index, dtype=object)
-        return s.str.upper() if upper else s
-
-    f = pd.DataFrame(index=decl.index)
-    f["decl_key"] = col("decl_key", upper=False)
-    f["declaration_id"] = col("declaration_id", upper=False)
-    f["rc"] = col("reporting_country")
-    f["flow"] = col("flow", upper=False).str.lower().replace("", "import")
-    f["t"] = timestamp(decl["declared_at"]) if "declared_at" in decl else pd.NaT
+    get = decl.get
+    f = pd.DataFrame({"decl_key": _text(get("decl_key"), n, upper=False).to_numpy(),
+                      "declaration_id": _text(get("declaration_id"), n, upper=False).to_numpy(),
+                      "rc": _text(get("reporting_country"), n).to_numpy()})
+    flow = _text(get("flow"), n, upper=False).str.lower()
+    f["flow"] = flow.where(flow != "", "import").to_numpy()
+    f["t"] = timestamp(decl["declared_at"]).to_numpy() if "declared_at" in decl else pd.NaT
     country = info["country"].to_dict() if len(info) else {}
     for name, src in (("pol", "port_of_loading"), ("pod", "port_of_discharge")):
-        f[name] = col(src).str.replace(r"[^A-Z0-9]", "", regex=True)
-        codes, uniq = pd.factorize(f[name])
-        mapped = np.array([country.get(u, u[:2] if len(u) == 5 else "") for u in uniq] + [""], dtype=object)
-        f[name + "_c"] = mapped[codes]
-    export = col("export_country")
-    f["from_c"] = f["pol_c"].where(f["pol_c"] != "", export)
-    f["origin"] = col("origin_country")
-    hs = col("hs_code").str.replace(r"[^0-9]", "", regex=True)
-    hs6 = col("hs6")
-    f["hs"] = hs.where(hs != "", hs6)
-    f["hs4"] = f["hs"].str[:4]
-    f["hs2"] = f["hs"].str[:2]
-    f["qty"] = pd.to_numeric(decl["quantity"], errors="coerce") if "quantity" in decl else np.nan
-    f["unit_q"] = col("quantity_unit")
-    f["procedure"] = col("procedure", upper=False).str.lower()
-    f["preference"] = col("preference", upper=False)
+        code = _text(get(src), n, drop=r"[^A-Z0-9]")
+        f[name] = code.to_numpy()
+        f[name + "_c"] = _per_value(code, lambda u: u.map(lambda c: country.get(c, c[:2] if len(c) == 5 else ""))).to_numpy()
+    export = _text(get("export_country"), n).to_numpy()
+    f["from_c"] = np.where(f["pol_c"].to_numpy() != "", f["pol_c"].to_numpy(), export)
+    f["origin"] = _text(get("origin_country"), n).to_numpy()
+    hs = _text(get("hs_code"), n, drop=r"[^0-9]")
+    f["hs"] = hs.where(hs != "", _text(get("hs6"), n)).to_numpy()
+    f["hs4"] = _per_value(f["hs"], lambda u: u.str[:4]).to_numpy()
+    f["preference"] = _text(get("preference"), n, upper=False).to_numpy()
     for role in ("consignee", "consignor"):
-        f[role] = col(role, upper=False)
-    ftz = set(info.index[info["ftz"].astype(bool)]) if len(info) else set()
-    f["pod_ftz"] = f["pod"].isin(ftz)
-    f["watch"] = watch_sector(f["hs"], cfg.watch_lists).to_numpy()
-    f["high_duty"] = watch_sector(f["hs"], {"high duty": list(cfg.high_duty_hs or [])}).to_numpy() != ""
-    return f.reset_index(drop=True)
+        f[role] = _text(get(role), n, upper=False).to_numpy()
+    f["watch"] = _per_value(f["hs"], lambda u: watch_sector(u, cfg.watch_lists)).to_numpy()
+    high = _per_value(f["hs"], lambda u: watch_sector(u, {"high duty": list(cfg.high_duty_hs or [])}))
+    f["high_duty"] = (high != "").to_numpy()
+    # plain object columns: the search indexes them by position many times (Arrow-backed
+    # strings would be converted back on every access)
+    return pd.DataFrame({c: pd.Series(f[c].to_numpy(dtype=object), dtype=object) if f[c].dtype != bool and c != "t"
+                         else f[c] for c in f.columns})
 
 
 def _label(F: dict, i: int) -> str:
@@ -169,16 +162,11 @@ def hops(proj: Projection, cfg: Settings, facts: pd.DataFrame | None = None) -> 
     f = facts if facts is not None else _facts(proj.decl, info, cfg)
     empty = pd.DataFrame(columns=["a", "b", "unit", "kind", "hub", "dwell_days", "confidence", "same_party",
                                   "shared_ident", "same_heading", "reference", "sharing"])
-    units = unit_edges(proj.decl.reset_index(drop=True).assign(decl_key=f["decl_key"].to_numpy()))
-    if not len(units):
+    e = unit_rows(proj.decl)
+    if not len(e):
         return empty
-    row_of = pd.Series(np.arange(len(f)), index=f["decl_key"].to_numpy())
-    row_of = row_of[~row_of.index.duplicated()]
-    e = units.assign(row=units["decl_key"].map(row_of).to_numpy())
-    e = e.dropna(subset=["row"])
-    e["row"] = e["row"].astype(np.int64)
     t = f["t"].to_numpy("datetime64[s]").astype("int64").astype(float)
-    t[f["t"].isna().to_numpy()] = np.nan
+    t[pd.isna(f["t"]).to_numpy()] = np.nan
     e["t"] = t[e["row"].to_numpy()]
     e = e[np.isfinite(e["t"].to_numpy())]
     e["u"] = pd.factorize(e["unit"])[0]
@@ -200,8 +188,9 @@ def hops(proj: Projection, cfg: Settings, facts: pd.DataFrame | None = None) -> 
         dep[["u", "c", "row", "t", "kind", "share"]], on=["u", "c"], suffixes=("_a", "_b"))
     dwell = (pairs["t_b"].to_numpy() - pairs["t_a"].to_numpy()) / _DAY
     ok = (dwell > 0) & (dwell <= float(cfg.chain_max_dwell_days))
-    ids = f["rc"].to_numpy(dtype=object) + "|" + f["declaration_id"].to_numpy(dtype=object)
-    ok &= ids[pairs["row_a"].to_numpy()] != ids[pairs["row_b"].to_numpy()]
+    rc, did = pd.factorize(f["rc"])[0], pd.factorize(f["declaration_id"])[0]
+    ra, rb = pairs["row_a"].to_numpy(), pairs["row_b"].to_numpy()
+    ok &= (rc[ra] != rc[rb]) | (did[ra] != did[rb])  # two items of one declaration are no hop
     pairs = pairs[ok].assign(dwell_days=dwell[ok])
     if not len(pairs):
         return empty
