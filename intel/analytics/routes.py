@@ -384,14 +384,15 @@ def _rarity(r: pd.DataFrame, cfg: Settings, wanted: np.ndarray | None = None) ->
 
 
 def _ratios(routes: pd.DataFrame, dist: Distances) -> pd.DataFrame:
-    """Per route (``route_id, pol, transit, pod, mode``): path and direct km and their ratio
-    (1 for a route without transit stops; NaN where a distance is unknown)."""
+    """Per route (``route_id, pol, transit, pod, mode``) with transit stops: path and direct
+    km and their ratio (NaN where a distance is unknown, and for a route without stops, which
+    needs no distance: it goes direct)."""
     rows = []
     for rid, pol, transit, pod, mode in routes[["route_id", "pol", "transit", "pod", "mode"]].itertuples(index=False):
         path_km = direct_km = ratio = np.nan
-        if pol and pod and pol != pod:
+        if pol and pod and transit and pol != pod:
             d = dist.leg(pol, pod, mode or "sea")
-            p = dist.path([pol, *transit, pod], mode or "sea") if transit else d
+            p = dist.path([pol, *transit, pod], mode or "sea")
             if p is not None and d:
                 path_km, direct_km, ratio = p, d, p / d
         rows.append((rid, path_km, direct_km, ratio))
@@ -406,7 +407,7 @@ def _lane_usual(r: pd.DataFrame, ratios: pd.DataFrame, cfg: Settings) -> pd.Data
     g = r.groupby("route_id", sort=False).agg(n=("n", "sum"), o=("ship_country", "first"), d=("dest", "first"),
                                               mode=("mode", "first")).reset_index()
     g = g.merge(ratios[["route_id", "circuity_ratio"]], on="route_id", how="left")
-    no_stop = ~g["route_id"].isin(set(ratios["route_id"]))
+    no_stop = ~g["route_id"].isin(set(ratios["route_id"]))  # ratios hold the routes with stops
     g.loc[no_stop, "circuity_ratio"] = 1.0  # a route without transit stops goes direct
     g = g[(g["o"] != "") & (g["d"] != "")].dropna(subset=["circuity_ratio"])
     if not len(g):
@@ -437,7 +438,7 @@ def _circuity(routes: pd.DataFrame, dist: Distances, cfg: Settings, common: pd.S
     longer than the lane's usual ratio and few of the lane's declarations route as long
     (a feeder leg that most of the lane takes is how the lane works)."""
     legit = {h.upper() for h in (cfg.legitimate_hubs or [])}
-    ratios = _ratios(routes, dist)
+    ratios = _ratios(routes, dist)  # the legs are cached in ``dist``: no second sea-lane search
     lane = usual.set_index("route_id") if usual is not None and len(usual) else pd.DataFrame()
     scores, reasons = [], []
     for rid, pol, transit, pod, path_km, direct_km, ratio in zip(
