@@ -18,6 +18,11 @@ from intel.cases import _reasons
 __all__ = ["chains_about", "timeline", "chain_entities", "chain_table"]
 
 
+def _plain(value: Any) -> str:
+    """A property as text, '' when missing."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def _keys(value: Any) -> list[str]:
     return _reasons(value)
 
@@ -83,10 +88,12 @@ def timeline(chain: pd.Series) -> None:
                 st.text(key)
                 continue
             when = pd.Timestamp(row["declared_at"]).date() if pd.notna(row["declared_at"]) else "?"
-            st.text(f"{when}\n{row['reporting_country']} {row['flow'] or 'import'} {row['declaration_id']}\n"
-                    f"origin {row['origin_country'] or '?'} · HS {row['hs_code'] or '?'}\n"
-                    f"{row['port_of_loading'] or '?'} → {row['port_of_discharge'] or '?'}"
-                    + (f"\nclaim: {row['preference']}" if isinstance(row["preference"], str) and row["preference"] else ""))
+            v = {c: _plain(row.get(c)) for c in ("reporting_country", "flow", "declaration_id", "origin_country", "hs_code",
+                                                  "port_of_loading", "port_of_discharge", "preference")}
+            st.text(f"{when}\n{v['reporting_country']} {v['flow'] or 'import'} {v['declaration_id']}\n"
+                    f"origin {v['origin_country'] or '?'} · HS {v['hs_code'] or '?'}\n"
+                    f"{v['port_of_loading'] or '?'} → {v['port_of_discharge'] or '?'}"
+                    + (f"\nclaim: {v['preference']}" if v["preference"] else ""))
         if n < len(keys) - 1:
             with cells[2 * n + 1]:
                 hub = hubs[n] if n < len(hubs) else "?"
