@@ -330,7 +330,8 @@ def test_chain_opens_as_a_time_ordered_path(open_session, world):  # noqa: ANN00
     s.goto(f"/explorer?label=Declaration&key={keys[-1]}")
     s.page.get_by_text("Chain as a time-ordered path").first.wait_for()
     wait_idle(s.page)
-    text = s.text()
+    page_text = s.text()
+    text = page_text[page_text.find("Chain as a time-ordered path"):]  # the strip, then the chain's reasons
     assert f"chain {top['chain_id']}" in text
     # the declarations in time order, each with its date, the hub and the dwell between them
     rc_ids = [f"{k.split('|')[0]} import {k.split('|')[1]}" for k in keys]
