@@ -275,3 +275,21 @@ def test_hub_distances_kept_between_runs_are_reused_and_dropped_when_a_hub_moves
     assert Distances.cached(moved, path)._cache == {}  # other coordinates: recomputed
     path.write_text("{not json", encoding="utf-8")
     assert Distances.cached(hubs, path)._cache == {}
+
+
+def test_a_feeder_leg_most_of_its_lane_takes_is_not_circuitous(distances):
+    """HKHKG → CNSHA → VNSGN is twice the direct distance, but it is how most of the lane
+    from Hong Kong to Viet Nam goes (feeder to a mainline service): judged against the lane's
+    own usual routings, it is not a detour; the same detour in a lane that goes direct is."""
+    feeder = decls(30, "HK", "HKHKG", "CNSHA", "VNSGN", hs="392690", reporting="VN")
+    direct = decls(4, "HK", "HKHKG", "", "VNSGN", hs="392690", reporting="VN")
+    route_df, _, _ = routes.run(project(*background(), feeder, direct), Settings(), dist=distances)
+    row = route_score(route_df, "HK>HKHKG(ftz)>CNSHA>VNSGN")
+    assert row["circuity_ratio"] > Settings().circuity_ratio and row["circuity"] == 0
+    assert not any("circuitous" in r for r in row["reasons"])
+    rare = decls(3, "HK", "HKHKG", "CNSHA", "VNSGN", hs="392690", reporting="VN")
+    usual = decls(40, "HK", "HKHKG", "", "VNSGN", hs="392690", reporting="VN")
+    route_df, _, _ = routes.run(project(*background(), rare, usual), Settings(), dist=distances)
+    row = route_score(route_df, "HK>HKHKG(ftz)>CNSHA>VNSGN")
+    assert row["circuity"] > 0
+    assert any("circuitous" in r and "usually routes at 1.0×" in r for r in row["reasons"])
