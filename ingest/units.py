@@ -112,6 +112,8 @@ def unit_rows(decl: pd.DataFrame) -> pd.DataFrame:
         if column not in decl:
             continue
         values = pa.array(decl[column].astype("str"), type=pa.large_string(), from_pandas=True)
+        if isinstance(values, pa.ChunkedArray):  # an Arrow-backed column of several chunks
+            values = values.combine_chunks()
         lists = pc.split_pattern(pc.fill_null(values, ""), ";")
         flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
         parent = pc.list_parent_indices(lists).to_numpy()

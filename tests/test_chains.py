@@ -183,3 +183,12 @@ def test_shorter_dwell_scores_higher(days):
                     decl("TH|A0240001|1", str((pd.Timestamp("2024-03-02") + pd.Timedelta(days=days)).date()), **REEXPORT)])
     slow, _ = run([decl("MY|24000017|1", "2024-03-02", **FEEDER), decl("TH|A0240001|1", "2024-06-20", **REEXPORT)])
     assert found.iloc[0]["score"] > slow.iloc[0]["score"]
+
+
+def test_unit_rows_read_a_column_of_several_arrow_chunks():
+    from ingest.units import unit_rows
+
+    boxes = pd.concat([pd.Series(["MSCU1234566;CSQU3054383"], dtype="string[pyarrow]"),
+                       pd.Series([None, "TGHU7654320"], dtype="string[pyarrow]")], ignore_index=True)
+    found = unit_rows(pd.DataFrame({"container_ids": boxes}))
+    assert found[["row", "unit"]].values.tolist() == [[0, "MSCU1234566"], [0, "CSQU3054383"], [2, "TGHU7654320"]]
